@@ -1,0 +1,53 @@
+# Two commands matter: `make run` and `make test`. Everything else is set up on the way.
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-stamp
+HOST ?= 127.0.0.1
+PORT ?= 8000
+ARGS ?=
+
+.PHONY: run test lint format bench browser-deps clean
+
+# Find a Python >= 3.12 (Django 6 needs it); the machine's default python3 may be older.
+$(PY):
+	@py=""; for candidate in python3.13 python3.12 python3.14 python3; do \
+	  if command -v $$candidate >/dev/null 2>&1 && \
+	     $$candidate -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1; then \
+	    py=$$candidate; break; fi; done; \
+	if [ -z "$$py" ]; then \
+	  echo "error: this project needs Python 3.12 or newer (python3.13 or python3.12 on PATH); none was found." >&2; \
+	  exit 1; fi; \
+	echo "Creating $(VENV) with $$($$py --version)"; \
+	$$py -m venv $(VENV)
+
+$(STAMP): pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet --editable ".[dev]"
+	@touch $@
+
+run: $(STAMP)
+	DEBUG=true $(PY) manage.py migrate --no-input
+	DEBUG=true $(PY) manage.py load_questions
+	DEBUG=true $(PY) manage.py runserver $(HOST):$(PORT)
+
+test: $(STAMP) browser-deps
+	$(PY) -m pytest $(ARGS)
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	DEBUG=true $(PY) manage.py makemigrations --check --dry-run
+
+format: $(STAMP)
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+bench: $(STAMP)
+	$(PY) bench/run.py
+
+# Browser tests drive Debian's Chromium; install it when we may (root with apt), else say how.
+browser-deps:
+	@sh scripts/ensure-chromium.sh
+
+clean:
+	rm -rf $(VENV) staticfiles test-results .pytest_cache .ruff_cache *.egg-info

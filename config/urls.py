@@ -1,0 +1,11 @@
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("pages.urls")),
+    path("accounts/", include("accounts.urls")),
+    path("questions/", include("questions.urls")),
+    path("interviews/", include("interviews.urls")),
+    path("", include("progress.urls")),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,26 @@
+from django.contrib.auth.decorators import login_not_required
+from django.db import connection
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+
+@login_not_required
+@require_GET
+def home(request):
+    return render(request, "pages/home.html")
+
+
+@login_not_required
+@never_cache
+@require_GET
+def healthz(request):
+    """For load balancers and the benchmark: 200 when the database answers, 503 when not."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception as error:  # any database failure means "unhealthy", never a 500 page
+        return JsonResponse({"status": "error", "database": str(error)[:200]}, status=503)
+    return JsonResponse({"status": "ok"})

@@ -1,0 +1,396 @@
+"""Reading, validating and writing the question bank's files (fixtures/).
+
+The bank lives in TOML: `fixtures/sources.toml` for the collections and one file per topic in
+`fixtures/questions/`. Validation collects every problem in every file before anything is
+written, so one bad file changes nothing.
+"""
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+
+from .models import Difficulty, KeyPoint, Question, SeedRef, Source, Topic
+
+DEFAULT_PATH = Path(settings.BASE_DIR) / "fixtures"
+SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+REF_RE = re.compile(r"^([a-z0-9-]+):([a-z0-9-]+)$")
+KEY_POINTS_RANGE = (3, 7)
+FOLLOW_UPS_RANGE = (1, 3)
+MINUTES_RANGE = (1, 15)
+
+
+class BankError(Exception):
+    def __init__(self, problems):
+        self.problems = problems
+        super().__init__("\n".join(problems))
+
+
+@dataclass
+class QuestionData:
+    slug: str
+    prompt: str
+    difficulty: str
+    suggested_minutes: int
+    answer: str
+    key_points: list
+    follow_ups: list
+    refs: list  # (source_slug, number)
+    position: int
+    file: str
+
+
+@dataclass
+class TopicData:
+    slug: str
+    name: str
+    description: str
+    position: int
+    file: str
+    questions: list = field(default_factory=list)
+
+
+@dataclass
+class Counts:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+
+def _problem(problems, file, where, message):
+    problems.append(f"{file}: {where}: {message}" if where else f"{file}: {message}")
+
+
+def _text(value, problems, file, where, name, *, required=True, max_length=None):
+    if value is None:
+        if required:
+            _problem(problems, file, where, f"field '{name}' is missing")
+        return ""
+    if not isinstance(value, str):
+        _problem(problems, file, where, f"field '{name}' must be a string")
+        return ""
+    value = value.strip()
+    if required and not value:
+        _problem(problems, file, where, f"field '{name}' is empty")
+    if max_length and len(value) > max_length:
+        _problem(problems, file, where, f"field '{name}' is longer than {max_length} characters")
+    return value
+
+
+def _string_list(value, problems, file, where, name, bounds, max_length):
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        _problem(problems, file, where, f"field '{name}' must be a list of strings")
+        return []
+    items = [item.strip() for item in value]
+    low, high = bounds
+    if not low <= len(items) <= high:
+        _problem(
+            problems, file, where, f"field '{name}' has {len(items)} items (want {low}-{high})"
+        )
+    for index, item in enumerate(items, 1):
+        if not item:
+            _problem(problems, file, where, f"field '{name}' item {index} is empty")
+        elif len(item) > max_length:
+            _problem(
+                problems, file, where, f"field '{name}' item {index} is over {max_length} chars"
+            )
+    return items
+
+
+def _read_toml(path, problems):
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
+        _problem(problems, path.name, "", f"cannot be read as TOML: {error}")
+        return None
+
+
+def read_sources(path, problems):
+    data = _read_toml(path, problems)
+    if data is None:
+        return []
+    sources = []
+    for index, raw in enumerate(data.get("sources", []), 1):
+        where = f"source {raw.get('slug', index)}"
+        slug = _text(raw.get("slug"), problems, path.name, where, "slug")
+        if slug and not SLUG_RE.match(slug):
+            _problem(problems, path.name, where, "field 'slug' must be lowercase-with-dashes")
+        year = raw.get("year")
+        if year is not None and not (isinstance(year, int) and 1990 <= year <= 2100):
+            _problem(problems, path.name, where, "field 'year' must be a year such as 2024")
+        sources.append(
+            {
+                "slug": slug,
+                "title": _text(raw.get("title"), problems, path.name, where, "title"),
+                "publisher": _text(
+                    raw.get("publisher"), problems, path.name, where, "publisher", required=False
+                ),
+                "year": year,
+                "published": _text(
+                    raw.get("published"), problems, path.name, where, "published", required=False
+                ),
+            }
+        )
+    if not sources:
+        _problem(problems, path.name, "", "lists no [[sources]]")
+    return sources
+
+
+def read_topic_file(path, problems):
+    data = _read_toml(path, problems)
+    if data is None:
+        return None
+    file = path.name
+    raw_topic = data.get("topic")
+    if not isinstance(raw_topic, dict):
+        _problem(problems, file, "", "has no [topic] table")
+        return None
+    slug = _text(raw_topic.get("slug"), problems, file, "topic", "slug")
+    if slug and not SLUG_RE.match(slug):
+        _problem(problems, file, "topic", "field 'slug' must be lowercase-with-dashes")
+    position = raw_topic.get("position", 0)
+    if not isinstance(position, int) or position < 0:
+        _problem(problems, file, "topic", "field 'position' must be a whole number >= 0")
+        position = 0
+    topic = TopicData(
+        slug=slug,
+        name=_text(raw_topic.get("name"), problems, file, "topic", "name", max_length=100),
+        description=_text(
+            raw_topic.get("description"), problems, file, "topic", "description", required=False
+        ),
+        position=position,
+        file=file,
+    )
+    raw_questions = data.get("questions", [])
+    if not isinstance(raw_questions, list) or not raw_questions:
+        _problem(problems, file, "", "has no [[questions]]")
+        return topic
+    for index, raw in enumerate(raw_questions, 1):
+        topic.questions.append(_read_question(raw, index, file, problems))
+    return topic
+
+
+def _read_question(raw, index, file, problems):
+    where = f"question {raw.get('slug') or '#' + str(index)}"
+    slug = _text(raw.get("slug"), problems, file, where, "slug", max_length=100)
+    if slug and not SLUG_RE.match(slug):
+        _problem(problems, file, where, "field 'slug' must be lowercase-with-dashes")
+    difficulty = raw.get("difficulty")
+    if difficulty not in Difficulty.values:
+        _problem(
+            problems,
+            file,
+            where,
+            f"field 'difficulty' must be one of {', '.join(Difficulty.values)}",
+        )
+    minutes = raw.get("suggested_minutes", 3)
+    if not isinstance(minutes, int) or not MINUTES_RANGE[0] <= minutes <= MINUTES_RANGE[1]:
+        _problem(problems, file, where, "field 'suggested_minutes' must be a whole number 1-15")
+        minutes = 3
+    refs = []
+    raw_refs = raw.get("sources", [])
+    if not isinstance(raw_refs, list):
+        _problem(problems, file, where, "field 'sources' must be a list of seed refs")
+        raw_refs = []
+    for ref in raw_refs:
+        match = REF_RE.match(ref) if isinstance(ref, str) else None
+        if not match:
+            _problem(problems, file, where, f"field 'sources': '{ref}' is not a ref like name:12")
+            continue
+        refs.append((match.group(1), match.group(2)))
+    return QuestionData(
+        slug=slug,
+        prompt=_text(raw.get("prompt"), problems, file, where, "prompt", max_length=1000),
+        difficulty=difficulty if difficulty in Difficulty.values else "",
+        suggested_minutes=minutes,
+        answer=_text(raw.get("answer"), problems, file, where, "answer"),
+        key_points=_string_list(
+            raw.get("key_points"), problems, file, where, "key_points", KEY_POINTS_RANGE, 300
+        ),
+        follow_ups=_string_list(
+            raw.get("follow_ups"), problems, file, where, "follow_ups", FOLLOW_UPS_RANGE, 500
+        ),
+        refs=refs,
+        position=index,
+        file=file,
+    )
+
+
+def read_bank(path=DEFAULT_PATH):
+    """Read and validate the whole bank; raise BankError listing every problem."""
+    path = Path(path)
+    problems = []
+    sources_file = path / "sources.toml"
+    questions_dir = path / "questions"
+    if not sources_file.is_file():
+        raise BankError([f"{sources_file}: not found"])
+    if not questions_dir.is_dir():
+        raise BankError([f"{questions_dir}: not a folder"])
+    sources = read_sources(sources_file, problems)
+    topics = [read_topic_file(p, problems) for p in sorted(questions_dir.glob("*.toml"))]
+    topics = [t for t in topics if t is not None]
+    if not topics:
+        problems.append(f"{questions_dir}: holds no .toml topic files")
+
+    source_slugs = {s["slug"] for s in sources}
+    seen_topics, seen_questions, seen_refs = {}, {}, {}
+    for topic in topics:
+        if topic.slug in seen_topics:
+            _problem(
+                problems,
+                topic.file,
+                "topic",
+                f"slug '{topic.slug}' is also used by {seen_topics[topic.slug]}",
+            )
+        seen_topics[topic.slug] = topic.file
+        for question in topic.questions:
+            where = f"question {question.slug}"
+            if question.slug and question.slug in seen_questions:
+                _problem(
+                    problems,
+                    question.file,
+                    where,
+                    f"slug is also used in {seen_questions[question.slug]}",
+                )
+            seen_questions[question.slug] = question.file
+            for source_slug, number in question.refs:
+                ref = f"{source_slug}:{number}"
+                if source_slug not in source_slugs:
+                    _problem(
+                        problems,
+                        question.file,
+                        where,
+                        f"field 'sources': '{ref}' names no collection in sources.toml",
+                    )
+                if ref in seen_refs:
+                    _problem(
+                        problems,
+                        question.file,
+                        where,
+                        f"field 'sources': '{ref}' is already answered by {seen_refs[ref]}",
+                    )
+                seen_refs[ref] = question.slug
+    if problems:
+        raise BankError(problems)
+    return sources, topics
+
+
+@transaction.atomic
+def load_bank(path=DEFAULT_PATH):
+    """Validate every file, then upsert everything by slug in one transaction."""
+    sources, topics = read_bank(path)
+    counts = Counts()
+    source_ids = {}
+    for data in sources:
+        source, _ = Source.objects.update_or_create(
+            slug=data["slug"], defaults={k: v for k, v in data.items() if k != "slug"}
+        )
+        source_ids[source.slug] = source.pk
+
+    existing = {
+        q.slug: q for q in Question.objects.prefetch_related("key_points", "seed_refs__source")
+    }
+    # Refs move between questions when the bank is re-organised: clear those that move first,
+    # so the one-question-per-seed-ref constraint holds at every step.
+    wanted_refs = {
+        (source_ids[s], n): q.slug for t in topics for q in t.questions for s, n in q.refs
+    }
+    for seed_ref in SeedRef.objects.select_related("question"):
+        owner = wanted_refs.get((seed_ref.source_id, seed_ref.number))
+        if owner != seed_ref.question.slug:
+            seed_ref.delete()
+
+    changed_pks = []
+    for topic_data in topics:
+        topic, _ = Topic.objects.update_or_create(
+            slug=topic_data.slug,
+            defaults={
+                "name": topic_data.name,
+                "description": topic_data.description,
+                "position": topic_data.position,
+            },
+        )
+        for data in topic_data.questions:
+            outcome, question = _upsert_question(data, topic, existing.get(data.slug), source_ids)
+            setattr(counts, outcome, getattr(counts, outcome) + 1)
+            if outcome != "unchanged":
+                changed_pks.append(question.pk)
+    Question.objects.filter(pk__in=changed_pks).update_search_vectors()
+    return counts
+
+
+def _upsert_question(data, topic, question, source_ids):
+    fields = {
+        "prompt": data.prompt,
+        "topic_id": topic.pk,
+        "difficulty": data.difficulty,
+        "suggested_minutes": data.suggested_minutes,
+        "position": data.position,
+        "answer": data.answer,
+        "follow_ups": data.follow_ups,
+        "key_points_text": "\n".join(data.key_points),
+    }
+    refs = sorted((source_ids[s], n) for s, n in data.refs)
+    if question is None:
+        question = Question.objects.create(slug=data.slug, **fields)
+        outcome = "created"
+        old_points, old_refs = [], []
+    else:
+        old_points = [kp.text for kp in question.key_points.all()]
+        old_refs = sorted((r.source_id, r.number) for r in question.seed_refs.all())
+        if (
+            all(getattr(question, k) == v for k, v in fields.items())
+            and old_points == data.key_points
+            and old_refs == refs
+        ):
+            return "unchanged", question
+        for name, value in fields.items():
+            setattr(question, name, value)
+        question.save()
+        outcome = "updated"
+    if old_points != data.key_points:
+        _sync_key_points(question, data.key_points)
+    if old_refs != refs:
+        question.seed_refs.all().delete()
+        SeedRef.objects.bulk_create(
+            SeedRef(question=question, source_id=s, number=n) for s, n in refs
+        )
+    return outcome, question
+
+
+def _sync_key_points(question, texts):
+    """Update key points in place, by position, so candidates' ticks on them survive edits."""
+    current = {kp.position: kp for kp in question.key_points.all()}
+    for position, text in enumerate(texts, 1):
+        key_point = current.pop(position, None)
+        if key_point is None:
+            KeyPoint.objects.create(question=question, position=position, text=text)
+        elif key_point.text != text:
+            key_point.text = text
+            key_point.save(update_fields=["text"])
+    if current:
+        KeyPoint.objects.filter(pk__in=[kp.pk for kp in current.values()]).delete()
+
+
+def export_bank():
+    """The bank as plain data: one dict per question, in bank order."""
+    questions = Question.objects.select_related("topic").prefetch_related(
+        "key_points", "seed_refs__source"
+    )
+    return [
+        {
+            "slug": q.slug,
+            "prompt": q.prompt,
+            "topic": q.topic.slug,
+            "difficulty": q.difficulty,
+            "suggested_minutes": q.suggested_minutes,
+            "answer": q.answer,
+            "key_points": [kp.text for kp in q.key_points.all()],
+            "follow_ups": list(q.follow_ups),
+            "sources": sorted(r.ref for r in q.seed_refs.all()),
+        }
+        for q in questions
+    ]

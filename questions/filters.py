@@ -1,0 +1,56 @@
+"""Parsing the bank list's query string: unknown values are dropped, never an error."""
+
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from .models import SEARCH_MAX_LENGTH, Difficulty
+
+PAGE_SIZE = 20
+
+
+def clean_search(text):
+    """Drop control characters (PostgreSQL rejects NUL), fold white space, cap the length."""
+    printable = "".join(ch if ch.isprintable() else " " for ch in text)
+    return " ".join(printable.split())[:SEARCH_MAX_LENGTH]
+
+
+@dataclass(frozen=True)
+class BankFilters:
+    q: str = ""
+    topic: str = ""
+    difficulty: str = ""
+    source: str = ""
+
+    @classmethod
+    def from_query(cls, params, *, topic_slugs, source_slugs):
+        def pick(name, allowed):
+            value = params.get(name, "").strip()
+            return value if value in allowed else ""
+
+        return cls(
+            q=clean_search(params.get("q", "")),
+            topic=pick("topic", topic_slugs),
+            difficulty=pick("difficulty", set(Difficulty.values)),
+            source=pick("source", source_slugs),
+        )
+
+    @property
+    def active(self):
+        return any((self.q, self.topic, self.difficulty, self.source))
+
+    def apply(self, queryset):
+        queryset = queryset.filter_by(
+            topic=self.topic, difficulty=self.difficulty, source=self.source
+        )
+        return queryset.search(self.q) if self.q else queryset
+
+    def querystring(self, **extra):
+        """The canonical query string for these filters (empty values left out)."""
+        params = {
+            "q": self.q,
+            "topic": self.topic,
+            "difficulty": self.difficulty,
+            "source": self.source,
+            **extra,
+        }
+        return urlencode({k: v for k, v in params.items() if v not in ("", None)})

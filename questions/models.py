@@ -1,0 +1,233 @@
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector, SearchVectorField
+from django.db import connection, models
+from django.db.models import Case, Count, F, IntegerField, Q, Value, When
+from django.urls import reverse
+
+SEARCH_CONFIG = "english"
+SEARCH_MAX_LENGTH = 200
+# D, C, B, A: a word in the prompt outweighs many mentions deep in an answer.
+RANK_WEIGHTS = [0.01, 0.02, 0.1, 1.0]
+
+
+class Difficulty(models.TextChoices):
+    BASIC = "basic", "Basic"
+    INTERMEDIATE = "intermediate", "Intermediate"
+    ADVANCED = "advanced", "Advanced"
+
+
+class Topic(models.Model):
+    slug = models.SlugField(max_length=60)
+    name = models.CharField(max_length=100)
+    description = models.TextField(blank=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "name"]
+        constraints = [models.UniqueConstraint(fields=["slug"], name="topic_unique_slug")]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("questions:list") + f"?topic={self.slug}"
+
+
+class Source(models.Model):
+    """A public collection of interview questions the bank answers."""
+
+    slug = models.SlugField(max_length=60)
+    title = models.CharField(max_length=200)
+    publisher = models.CharField(max_length=100, blank=True)
+    year = models.PositiveSmallIntegerField(null=True, blank=True)
+    published = models.CharField(max_length=40, blank=True, help_text="e.g. January 2024")
+
+    class Meta:
+        ordering = ["title"]
+        constraints = [models.UniqueConstraint(fields=["slug"], name="source_unique_slug")]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def short_name(self):
+        return self.publisher or self.title
+
+
+class QuestionQuerySet(models.QuerySet):
+    def with_list_data(self):
+        """What a list row shows: topic and how many collections ask the question."""
+        # Explicit order: Meta.ordering is not applied to GROUP BY queries.
+        return (
+            self.select_related("topic")
+            .annotate(source_count=Count("seed_refs__source", distinct=True))
+            .order_by("topic__position", "position", "slug")
+        )
+
+    def filter_by(self, *, topic=None, difficulty=None, source=None):
+        queryset = self
+        if topic:
+            queryset = queryset.filter(topic__slug=topic)
+        if difficulty:
+            queryset = queryset.filter(difficulty=difficulty)
+        if source:
+            queryset = queryset.filter(
+                pk__in=SeedRef.objects.filter(source__slug=source).values("question_id")
+            )
+        return queryset
+
+    def search(self, text):
+        """Ranked full-text search on PostgreSQL, case-insensitive matching elsewhere.
+
+        Both look at the prompt, the key points and the answer; PostgreSQL weighs them in that
+        order (A, B, C) and orders by rank.
+        """
+        text = " ".join(text.split())[:SEARCH_MAX_LENGTH]
+        if not text:
+            return self
+        if connection.vendor == "postgresql":
+            query = SearchQuery(text, search_type="websearch", config=SEARCH_CONFIG)
+            return (
+                self.filter(search_vector=query)
+                .annotate(rank=SearchRank(F("search_vector"), query, weights=RANK_WEIGHTS))
+                .order_by("-rank", "topic__position", "position")
+            )
+        words = text.split()[:12]
+
+        def all_words_in(field):
+            condition = Q()
+            for word in words:
+                condition &= Q(**{f"{field}__icontains": word})
+            return condition
+
+        in_prompt, in_key_points, in_answer = (
+            all_words_in("prompt"),
+            all_words_in("key_points_text"),
+            all_words_in("answer"),
+        )
+        every_word_somewhere = Q()
+        for word in words:
+            every_word_somewhere &= (
+                Q(prompt__icontains=word)
+                | Q(key_points_text__icontains=word)
+                | Q(answer__icontains=word)
+            )
+        # The same preference as PostgreSQL's weights: prompt, then key points, then answer.
+        rank = Case(
+            When(in_prompt, then=Value(3)),
+            When(in_key_points, then=Value(2)),
+            When(in_answer, then=Value(1)),
+            default=Value(0),
+            output_field=IntegerField(),
+        )
+        return (
+            self.filter(every_word_somewhere)
+            .annotate(rank=rank)
+            .order_by("-rank", "topic__position", "position")
+        )
+
+    def update_search_vectors(self):
+        """Recompute the stored search vectors (PostgreSQL only; elsewhere nothing to do)."""
+        if connection.vendor != "postgresql":
+            return 0
+        return self.update(
+            search_vector=(
+                SearchVector("prompt", weight="A", config=SEARCH_CONFIG)
+                + SearchVector("key_points_text", weight="B", config=SEARCH_CONFIG)
+                + SearchVector("answer", weight="C", config=SEARCH_CONFIG)
+            )
+        )
+
+
+class Question(models.Model):
+    slug = models.SlugField(max_length=100)
+    prompt = models.TextField()
+    topic = models.ForeignKey(Topic, on_delete=models.PROTECT, related_name="questions")
+    difficulty = models.CharField(max_length=12, choices=Difficulty.choices)
+    suggested_minutes = models.PositiveSmallIntegerField(default=3)
+    position = models.PositiveSmallIntegerField(
+        default=0, help_text="Order within the topic (the order of its file)."
+    )
+    answer = models.TextField(help_text="Reference answer, in Markdown.")
+    follow_ups = models.JSONField(default=list, blank=True)
+    # Denormalised copy of the key points so search needs no join; kept by save_key_points().
+    key_points_text = models.TextField(blank=True, editable=False)
+    search_vector = SearchVectorField(null=True, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = QuestionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["topic__position", "position", "slug"]
+        constraints = [
+            models.UniqueConstraint(fields=["slug"], name="question_unique_slug"),
+            models.CheckConstraint(
+                condition=Q(difficulty__in=Difficulty.values), name="question_valid_difficulty"
+            ),
+            models.CheckConstraint(
+                condition=Q(suggested_minutes__gte=1, suggested_minutes__lte=15),
+                name="question_suggested_minutes_range",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["topic", "position"], name="question_topic_position_idx"),
+            models.Index(fields=["difficulty"], name="question_difficulty_idx"),
+        ]
+
+    def __str__(self):
+        return self.prompt
+
+    def get_absolute_url(self):
+        return reverse("questions:detail", args=[self.slug])
+
+    def refresh_key_points_text(self):
+        self.key_points_text = "\n".join(self.key_points.values_list("text", flat=True))
+        self.save(update_fields=["key_points_text"])
+        Question.objects.filter(pk=self.pk).update_search_vectors()
+
+
+class KeyPoint(models.Model):
+    """One checkable claim a good answer makes; the candidate ticks it in the review."""
+
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="key_points")
+    position = models.PositiveSmallIntegerField()
+    text = models.CharField(max_length=300)
+
+    class Meta:
+        ordering = ["question", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["question", "position"], name="keypoint_unique_position"
+            ),
+            models.CheckConstraint(condition=Q(position__gte=1), name="keypoint_position_gte_1"),
+        ]
+
+    def __str__(self):
+        return self.text
+
+
+class SeedRef(models.Model):
+    """A source collection's question that a bank question answers (datainterview-80:llm-4)."""
+
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="seed_refs")
+    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="seed_refs")
+    number = models.CharField(max_length=40, help_text="The question's number in the source.")
+
+    class Meta:
+        ordering = ["source__title", "number"]
+        constraints = [
+            # Each seed question is answered by exactly one bank question.
+            models.UniqueConstraint(fields=["source", "number"], name="seedref_unique_per_source"),
+        ]
+
+    def __str__(self):
+        return self.ref
+
+    @property
+    def ref(self):
+        return f"{self.source.slug}:{self.number}"
+
+    @property
+    def label(self):
+        """'Q12' for plain numbers, 'training #5' for sectioned ones."""
+        section, _, number = self.number.rpartition("-")
+        return f"{section} #{number}" if section else f"Q{number}"

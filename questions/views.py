@@ -1,0 +1,71 @@
+from django.contrib.auth.decorators import login_not_required
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_GET
+from django.views.decorators.vary import vary_on_headers
+
+from .filters import PAGE_SIZE, BankFilters
+from .models import Difficulty, Question, Source, Topic
+
+
+def _wants_fragment(request):
+    return bool(request.htmx) and not request.htmx.history_restore_request
+
+
+@login_not_required
+@require_GET
+@vary_on_headers("HX-Request")
+def question_list(request):
+    topics = list(Topic.objects.all())
+    sources = list(Source.objects.all())
+    filters = BankFilters.from_query(
+        request.GET,
+        topic_slugs={t.slug for t in topics},
+        source_slugs={s.slug for s in sources},
+    )
+    questions = filters.apply(Question.objects.with_list_data())
+    page = Paginator(questions, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "filters": filters,
+        "page": page,
+        "topics": topics,
+        "sources": sources,
+        "difficulties": Difficulty.choices,
+    }
+    template = "questions/list.html#results" if _wants_fragment(request) else "questions/list.html"
+    return render(request, template, context)
+
+
+@login_not_required
+@require_GET
+def question_detail(request, slug):
+    question = get_object_or_404(
+        Question.objects.select_related("topic").prefetch_related(
+            "key_points", "seed_refs__source"
+        ),
+        slug=slug,
+    )
+    siblings = Question.objects.filter(topic_id=question.topic_id)
+    previous_question = (
+        siblings.filter(Q(position__lt=question.position)).order_by("-position").first()
+    )
+    next_question = siblings.filter(Q(position__gt=question.position)).order_by("position").first()
+    context = {
+        "question": question,
+        "previous_question": previous_question,
+        "next_question": next_question,
+        "answer_hidden": False,
+    }
+    return render(request, "questions/detail.html", context)
+
+
+@login_not_required
+@require_GET
+def topic_list(request):
+    counts = {
+        f"{level}_count": Count("questions", filter=Q(questions__difficulty=level))
+        for level in Difficulty.values
+    }
+    topics = Topic.objects.annotate(total=Count("questions"), **counts)
+    return render(request, "questions/topics.html", {"topics": topics})

@@ -1,0 +1,71 @@
+import pytest
+from django.test import Client
+
+
+@pytest.fixture
+def make_user(db, django_user_model):
+    def make(username="candidate", password="a-Str0ng-passphrase", **extra):
+        extra.setdefault("email", f"{username}@example.com")
+        return django_user_model.objects.create_user(username=username, password=password, **extra)
+
+    return make
+
+
+@pytest.fixture
+def user(make_user):
+    return make_user()
+
+
+@pytest.fixture
+def other_user(make_user):
+    return make_user(username="someone-else")
+
+
+@pytest.fixture
+def user_client(user):
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def other_client(other_user):
+    client = Client()
+    client.force_login(other_user)
+    return client
+
+
+@pytest.fixture
+def bank(db):
+    """The shipped question bank, loaded from fixtures/."""
+    from questions.bank import load_bank
+
+    load_bank()
+
+
+@pytest.fixture
+def make_question(db):
+    """A small question with its topic and key points, for tests that need few rows."""
+    from questions.models import KeyPoint, Question, Topic
+
+    def make(slug="q", topic="topic", prompt=None, difficulty="basic", points=3, **extra):
+        topic_obj, _ = Topic.objects.get_or_create(
+            slug=topic, defaults={"name": topic.title(), "position": 1}
+        )
+        question = Question.objects.create(
+            slug=slug,
+            prompt=prompt or f"Question {slug}?",
+            topic=topic_obj,
+            difficulty=difficulty,
+            answer=extra.pop("answer", f"Reference answer for {slug}."),
+            follow_ups=extra.pop("follow_ups", [f"Follow-up for {slug}?"]),
+            **extra,
+        )
+        KeyPoint.objects.bulk_create(
+            KeyPoint(question=question, position=i, text=f"Key point {i} of {slug}")
+            for i in range(1, points + 1)
+        )
+        question.refresh_key_points_text()
+        return question
+
+    return make

@@ -1,0 +1,242 @@
+import json
+import shutil
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.management import CommandError, call_command
+
+from questions.bank import BankError, export_bank, load_bank, read_bank
+from questions.models import KeyPoint, Question, SeedRef, Source, Topic
+
+pytestmark = pytest.mark.django_db
+FIXTURES = Path(settings.BASE_DIR) / "fixtures"
+SEED_LIST = Path(settings.BASE_DIR).parent / "shared" / "seed-questions.json"
+
+SOURCES = """
+[[sources]]
+slug = "coll"
+title = "A collection"
+publisher = "Someone"
+"""
+
+TOPIC = """
+[topic]
+slug = "basics"
+name = "Basics"
+description = "The basics."
+position = 1
+
+[[questions]]
+slug = "first"
+prompt = "What is first?"
+difficulty = "basic"
+suggested_minutes = 2
+sources = ["coll:1", "coll:2"]
+answer = '''
+The first answer, in **Markdown**.
+'''
+key_points = ["One", "Two", "Three"]
+follow_ups = ["And then?"]
+"""
+
+
+def write_bank(root, topic=TOPIC, sources=SOURCES, name="basics.toml"):
+    (root / "questions").mkdir(parents=True, exist_ok=True)
+    (root / "sources.toml").write_text(sources)
+    (root / "questions" / name).write_text(topic)
+    return root
+
+
+def load(path):
+    out = StringIO()
+    call_command("load_questions", str(path), stdout=out)
+    return out.getvalue()
+
+
+def test_shipped_bank_loads_and_every_question_is_complete(bank):
+    questions = Question.objects.prefetch_related("key_points", "seed_refs")
+    assert questions.count() > 100
+    assert Topic.objects.count() >= 10
+    for question in questions:
+        assert question.prompt, question.slug
+        assert len(question.answer.split()) >= 100, question.slug
+        assert 3 <= len(question.key_points.all()) <= 7, question.slug
+        assert 1 <= len(question.follow_ups) <= 3, question.slug
+        assert question.seed_refs.all(), question.slug
+
+
+@pytest.mark.skipif(not SEED_LIST.exists(), reason="shared/seed-questions.json not beside the repo")
+def test_shipped_bank_answers_every_seed_question_exactly_once(bank):
+    seed_refs = {item["ref"] for item in json.loads(SEED_LIST.read_text())}
+    bank_refs = [ref for q in export_bank() for ref in q["sources"]]
+    assert len(bank_refs) == len(set(bank_refs))
+    assert set(bank_refs) == seed_refs
+
+
+def test_load_reports_counts_and_is_idempotent(tmp_path):
+    write_bank(tmp_path)
+    assert "1 created, 0 updated, 0 unchanged" in load(tmp_path)
+    assert "0 created, 0 updated, 1 unchanged" in load(tmp_path)
+    question = Question.objects.get(slug="first")
+    assert [kp.text for kp in question.key_points.all()] == ["One", "Two", "Three"]
+    assert sorted(r.ref for r in question.seed_refs.all()) == ["coll:1", "coll:2"]
+    assert Source.objects.get().publisher == "Someone"
+
+
+def test_an_edit_updates_in_place_and_keeps_key_point_rows(tmp_path):
+    write_bank(tmp_path)
+    load(tmp_path)
+    original_ids = list(KeyPoint.objects.order_by("position").values_list("pk", flat=True))
+    write_bank(tmp_path, TOPIC.replace('"Two"', '"Two, reworded"').replace('"coll:2"', '"coll:3"'))
+    assert "0 created, 1 updated, 0 unchanged" in load(tmp_path)
+    question = Question.objects.get(slug="first")
+    assert [kp.text for kp in question.key_points.all()][1] == "Two, reworded"
+    assert list(question.key_points.values_list("pk", flat=True)) == original_ids
+    assert sorted(r.ref for r in question.seed_refs.all()) == ["coll:1", "coll:3"]
+
+
+def test_a_ref_can_move_to_another_question(tmp_path):
+    write_bank(tmp_path)
+    load(tmp_path)
+    second = TOPIC.replace('slug = "first"', 'slug = "second"').replace(
+        '["coll:1", "coll:2"]', '["coll:9"]'
+    )
+    moved = TOPIC.replace('["coll:1", "coll:2"]', '["coll:1"]') + second.split("[topic]")[1].split(
+        "position = 1", 1
+    )[1].replace('"coll:9"', '"coll:2"')
+    write_bank(tmp_path, moved)
+    load(tmp_path)
+    assert SeedRef.objects.get(number="2").question.slug == "second"
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (('difficulty = "basic"', 'difficulty = "hard"'), "question first: field 'difficulty'"),
+        (('prompt = "What is first?"\n', ""), "question first: field 'prompt' is missing"),
+        (('["One", "Two", "Three"]', '["One"]'), "field 'key_points' has 1 items (want 3-7)"),
+        (('follow_ups = ["And then?"]', "follow_ups = []"), "field 'follow_ups' has 0 items"),
+        (('"coll:2"', '"other:2"'), "'other:2' names no collection"),
+        (('"coll:2"', '"coll 2"'), "'coll 2' is not a ref"),
+        (('slug = "first"', 'slug = "First Question"'), "must be lowercase-with-dashes"),
+        (("suggested_minutes = 2", "suggested_minutes = 90"), "'suggested_minutes'"),
+        (("[topic]", "[topix]"), "has no [topic] table"),
+        (("answer = '''", "answer = '''\n'''\nx = '''"), "field 'answer' is empty"),
+    ],
+)
+def test_each_validation_error_names_file_question_and_field(tmp_path, change, expected):
+    write_bank(tmp_path, TOPIC.replace(*change))
+    with pytest.raises(CommandError) as error:
+        load(tmp_path)
+    assert "basics.toml" in str(error.value)
+    assert expected in str(error.value)
+    assert not Question.objects.exists()
+
+
+def test_invalid_toml_is_reported_with_its_file(tmp_path):
+    write_bank(tmp_path, TOPIC + "\nthis is = = not toml")
+    with pytest.raises(BankError) as error:
+        read_bank(tmp_path)
+    assert "basics.toml: cannot be read as TOML" in error.value.problems[0]
+
+
+def test_duplicates_across_files_are_rejected(tmp_path):
+    write_bank(tmp_path)
+    (tmp_path / "questions" / "again.toml").write_text(TOPIC.replace('"basics"', '"again"'))
+    with pytest.raises(BankError) as error:
+        read_bank(tmp_path)
+    text = "\n".join(error.value.problems)
+    assert "slug is also used in" in text
+    assert "'coll:1' is already answered by first" in text
+
+
+def test_one_bad_file_changes_nothing(tmp_path):
+    write_bank(tmp_path)
+    load(tmp_path)
+    write_bank(tmp_path, TOPIC.replace("What is first?", "Changed?"))
+    (tmp_path / "questions" / "broken.toml").write_text(
+        TOPIC.replace('"basics"', '"broken"')
+        .replace('"first"', '"other"')
+        .replace('"coll:1", "coll:2"', '"coll:5"')
+        .replace('"basic"', '"nope"')
+    )
+    with pytest.raises(CommandError):
+        load(tmp_path)
+    assert Question.objects.get().prompt == "What is first?"
+
+
+def test_failure_inside_the_transaction_rolls_everything_back(tmp_path, monkeypatch):
+    write_bank(tmp_path)
+    import questions.bank as bank_module
+
+    def explode(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(bank_module, "_sync_key_points", explode)
+    with pytest.raises(RuntimeError):
+        load_bank(tmp_path)
+    assert not Question.objects.exists()
+    assert not Topic.objects.exists()
+
+
+def test_export_and_load_round_trip(bank, tmp_path):
+    exported = json.loads(_export())
+    assert {
+        "slug",
+        "prompt",
+        "topic",
+        "difficulty",
+        "answer",
+        "key_points",
+        "follow_ups",
+        "sources",
+    } <= set(exported[0])
+    # Rebuild TOML files from the export, load them into an empty bank, export again.
+    shutil.copy(FIXTURES / "sources.toml", tmp_path / "sources.toml")
+    (tmp_path / "questions").mkdir()
+    for topic in Topic.objects.all():
+        lines = [
+            "[topic]",
+            f"slug = {json.dumps(topic.slug)}",
+            f"name = {json.dumps(topic.name)}",
+            f"description = {json.dumps(topic.description)}",
+            f"position = {topic.position}",
+            "",
+        ]
+        for item in (q for q in exported if q["topic"] == topic.slug):
+            lines += (
+                ["[[questions]]"]
+                + [
+                    f"{key} = {json.dumps(item[key], ensure_ascii=False)}"
+                    for key in (
+                        "slug",
+                        "prompt",
+                        "difficulty",
+                        "suggested_minutes",
+                        "sources",
+                        "answer",
+                        "key_points",
+                        "follow_ups",
+                    )
+                ]
+                + [""]
+            )
+        (tmp_path / "questions" / f"{topic.slug}.toml").write_text("\n".join(lines))
+    KeyPoint.objects.all().delete()
+    SeedRef.objects.all().delete()
+    Question.objects.all().delete()
+    load(tmp_path)
+    assert json.loads(_export()) == exported
+
+
+def _export():
+    out = StringIO()
+    call_command("export_questions", stdout=out)
+    return out.getvalue()
+
+
+def test_loader_errors_on_missing_folder(tmp_path):
+    with pytest.raises(CommandError, match="not found"):
+        load(tmp_path / "nowhere")
