@@ -12,7 +12,7 @@ from .forms import SignUpForm
 def signup(request):
     if request.user.is_authenticated:
         return redirect("pages:home")
-    form = SignUpForm(request.POST or None)
+    form = SignUpForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
         if form.is_valid():
             user = form.save()

@@ -5,6 +5,8 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
+from interviews.models import Answer
+
 from .filters import PAGE_SIZE, BankFilters
 from .models import Difficulty, Question, Source, Topic
 
@@ -51,11 +53,21 @@ def question_detail(request, slug):
         siblings.filter(Q(position__lt=question.position)).order_by("-position").first()
     )
     next_question = siblings.filter(Q(position__gt=question.position)).order_by("position").first()
+    open_answer = None
+    if request.user.is_authenticated:
+        open_answer = (
+            Answer.objects.open_for(request.user)
+            .filter(question=question)
+            .select_related("interview")
+            .first()
+        )
     context = {
         "question": question,
         "previous_question": previous_question,
         "next_question": next_question,
-        "answer_hidden": False,
+        # While it is open in an interview, the reference must not reach the browser.
+        "answer_hidden": open_answer is not None,
+        "open_interview": open_answer.interview if open_answer else None,
     }
     return render(request, "questions/detail.html", context)
 

@@ -67,3 +67,35 @@ def assert_accessible(axe):
         assert not violations, f"axe on {page.url}:\n{results.generate_report()}"
 
     return check
+
+
+@pytest.fixture
+def shoot(request):
+    """Save a screenshot when SCREENSHOT_DIR is set (for looking at pages, not for asserting)."""
+    folder = os.environ.get("SCREENSHOT_DIR")
+
+    def take(page, name):
+        if folder:
+            Path(folder).mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=True)
+
+    return take
+
+
+@pytest.fixture
+def signed_up(page, live_server):
+    """A new user, signed up through the form, logged in on `page`."""
+
+    def sign_up(username="ada"):
+        page.goto(live_server.url + "/accounts/signup/")
+        page.get_by_label("Username").fill(username)
+        page.get_by_label("Email").fill(f"{username}@example.com")
+        page.get_by_label("Password:", exact=True).fill("first-Passw0rd-long")
+        page.get_by_label("Password confirmation").fill("first-Passw0rd-long")
+        page.get_by_role("button", name="Sign up").click()
+        page.get_by_role("status").filter(has_text="Welcome").wait_for()
+        from django.contrib.auth import get_user_model
+
+        return get_user_model().objects.get(username=username)
+
+    return sign_up

@@ -1,0 +1,71 @@
+from django import forms
+
+from questions.models import Difficulty, Topic
+
+from .models import MAX_ANSWER_LENGTH, MAX_QUESTIONS, MIN_QUESTIONS, TIME_LIMIT_CHOICES
+
+
+class NewInterviewForm(forms.Form):
+    topics = forms.ModelMultipleChoiceField(
+        queryset=Topic.objects.all(),
+        to_field_name="slug",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Leave all unticked for questions from every topic.",
+    )
+    difficulty = forms.ChoiceField(
+        choices=[("", "Any")] + Difficulty.choices,
+        required=False,
+        widget=forms.RadioSelect,
+        initial="",
+    )
+    question_count = forms.IntegerField(
+        label="Number of questions",
+        min_value=MIN_QUESTIONS,
+        max_value=MAX_QUESTIONS,
+        initial=5,
+        help_text=f"From {MIN_QUESTIONS} to {MAX_QUESTIONS}.",
+    )
+    time_limit = forms.TypedChoiceField(
+        label="Time per question",
+        choices=TIME_LIMIT_CHOICES,
+        coerce=int,
+        initial=180,
+        widget=forms.RadioSelect,
+    )
+
+
+class AnswerTextForm(forms.Form):
+    text = forms.CharField(
+        required=False,
+        strip=False,
+        max_length=MAX_ANSWER_LENGTH,
+        error_messages={
+            "max_length": f"Your answer is over {MAX_ANSWER_LENGTH:,} characters. Shorten it; "
+            "the last saved version is kept."
+        },
+    )
+    timed_out = forms.BooleanField(required=False)
+
+
+class RevealForm(forms.Form):
+    confidence = forms.TypedChoiceField(
+        choices=[(i, str(i)) for i in range(1, 6)],
+        coerce=int,
+        error_messages={"required": "Choose how confident you are, from 1 to 5."},
+    )
+
+
+class ReviewForm(forms.Form):
+    covered = forms.TypedMultipleChoiceField(coerce=int, required=False, choices=())
+    self_rating = forms.TypedChoiceField(
+        choices=[("", "Not rated")] + [(i, str(i)) for i in range(1, 6)],
+        coerce=int,
+        empty_value=None,
+        required=False,
+    )
+    notes = forms.CharField(required=False, max_length=5000)
+
+    def __init__(self, *args, key_points=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["covered"].choices = [(kp.pk, kp.text) for kp in key_points]

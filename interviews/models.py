@@ -1,0 +1,371 @@
+"""Timed mock interviews. Every timing rule is a method that takes `now`, never reads a clock.
+
+A question's clock starts when the server first shows it (`shown_at`, `deadline`, set once).
+Saves are accepted until `deadline + grace`; after that the last saved text stands and the
+answer is closed as timed out. Questions whose deadline passed while the candidate was away
+are closed when the interview is next read (`catch_up`).
+"""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import models, transaction
+from django.db.models import Q
+from django.urls import reverse
+
+from questions.models import KeyPoint, Question, Topic
+
+MAX_ANSWER_LENGTH = 20_000
+MIN_QUESTIONS, MAX_QUESTIONS = 1, 20
+TIME_LIMIT_CHOICES = [
+    (60, "1 minute"),
+    (120, "2 minutes"),
+    (180, "3 minutes"),
+    (300, "5 minutes"),
+    (0, "Untimed"),
+]
+
+
+def grace():
+    return timedelta(seconds=settings.INTERVIEW_GRACE_SECONDS)
+
+
+class InterviewError(Exception):
+    """A rule refused the action; the message is for the candidate."""
+
+
+class AnswerClosed(InterviewError):
+    pass
+
+
+class TooLate(InterviewError):
+    pass
+
+
+class InterviewQuerySet(models.QuerySet):
+    def for_user(self, user):
+        return self.filter(user=user)
+
+    def in_progress(self):
+        return self.filter(status=Interview.Status.IN_PROGRESS)
+
+    def finished(self):
+        return self.filter(status=Interview.Status.FINISHED)
+
+    @transaction.atomic
+    def start(self, *, user, questions, seconds_per_question, now, topics=(), difficulty=""):
+        """A new interview over `questions`, in that order; no clock runs until one is shown."""
+        interview = self.create(
+            user=user,
+            difficulty=difficulty,
+            question_count=len(questions),
+            seconds_per_question=seconds_per_question or None,
+            created_at=now,
+        )
+        if topics:
+            interview.topics.set(topics)
+        Answer.objects.bulk_create(
+            Answer(interview=interview, question=question, position=position)
+            for position, question in enumerate(questions, 1)
+        )
+        return interview
+
+
+class Interview(models.Model):
+    class Status(models.TextChoices):
+        IN_PROGRESS = "in_progress", "In progress"
+        FINISHED = "finished", "Finished"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="interviews"
+    )
+    topics = models.ManyToManyField(
+        Topic, blank=True, related_name="+", help_text="Empty means any topic."
+    )
+    difficulty = models.CharField(max_length=12, blank=True, help_text="Empty means any.")
+    question_count = models.PositiveSmallIntegerField()
+    seconds_per_question = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Empty means untimed."
+    )
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.IN_PROGRESS)
+    created_at = models.DateTimeField()
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    objects = InterviewQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(question_count__gte=MIN_QUESTIONS, question_count__lte=MAX_QUESTIONS),
+                name="interview_question_count_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(seconds_per_question__isnull=True)
+                | Q(seconds_per_question__gte=1, seconds_per_question__lte=3600),
+                name="interview_seconds_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["in_progress", "finished"]),
+                name="interview_valid_status",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="finished", finished_at__isnull=False)
+                | Q(status="in_progress", finished_at__isnull=True),
+                name="interview_finished_at_matches_status",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["user", "-created_at"], name="interview_user_created_idx"),
+            models.Index(fields=["user", "status"], name="interview_user_status_idx"),
+        ]
+
+    def __str__(self):
+        return f"Interview {self.pk} of {self.user} ({self.get_status_display()})"
+
+    def get_absolute_url(self):
+        return reverse("interviews:take", args=[self.pk])
+
+    def get_review_url(self):
+        return reverse("interviews:review", args=[self.pk])
+
+    @property
+    def is_finished(self):
+        return self.status == self.Status.FINISHED
+
+    @property
+    def is_timed(self):
+        return bool(self.seconds_per_question)
+
+    # --- timing rules -------------------------------------------------------------------
+
+    def catch_up(self, now):
+        """Close, as timed out, every shown answer whose deadline (plus grace) has passed."""
+        for answer in self.answers.filter(
+            closed_at__isnull=True, deadline__isnull=False, deadline__lt=now - grace()
+        ):
+            answer.time_out()
+
+    @transaction.atomic
+    def current_answer(self, now):
+        """The answer to work on now, shown (its clock started) if it was not yet.
+
+        None once every answer is closed; the interview is then finished.
+        """
+        if self.is_finished:
+            return None
+        self.catch_up(now)
+        answer = self.answers.filter(closed_at__isnull=True).order_by("position").first()
+        if answer is None:
+            self.finish(now)
+            return None
+        if answer.shown_at is None:
+            answer.show(now)
+            if self.started_at is None:
+                self.started_at = now
+                self.save(update_fields=["started_at"])
+        return answer
+
+    @transaction.atomic
+    def finish(self, now):
+        """End the interview: close whatever is still open, keeping every saved text."""
+        if self.is_finished:
+            return
+        self.catch_up(now)
+        for answer in self.answers.filter(closed_at__isnull=True):
+            answer.close(Answer.Outcome.SKIPPED, now)
+        self.status = self.Status.FINISHED
+        self.finished_at = now
+        self.save(update_fields=["status", "finished_at"])
+
+    # --- summary numbers ----------------------------------------------------------------
+
+    def summary(self):
+        """Counts and score from the (prefetched) answers."""
+        answers = list(self.answers.all())
+        scored = [a.score for a in answers if a.score is not None]
+        return {
+            "total": len(answers),
+            "submitted": sum(a.outcome == Answer.Outcome.SUBMITTED for a in answers),
+            "timed_out": sum(a.outcome == Answer.Outcome.TIMED_OUT for a in answers),
+            "skipped": sum(a.outcome == Answer.Outcome.SKIPPED for a in answers),
+            "reviewed": len(scored),
+            "score": sum(scored) / len(scored) if scored else None,
+            "seconds_used": sum(a.seconds_used or 0 for a in answers),
+        }
+
+
+class AnswerQuerySet(models.QuerySet):
+    def open_for(self, user):
+        """Answers not yet closed in the user's interviews in progress (shown or still to come)."""
+        return self.filter(
+            interview__user=user,
+            interview__status=Interview.Status.IN_PROGRESS,
+            closed_at__isnull=True,
+        )
+
+
+class Answer(models.Model):
+    class Outcome(models.TextChoices):
+        SUBMITTED = "submitted", "Submitted"
+        TIMED_OUT = "timed_out", "Timed out"
+        SKIPPED = "skipped", "Skipped"
+
+    interview = models.ForeignKey(Interview, on_delete=models.CASCADE, related_name="answers")
+    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="answers")
+    position = models.PositiveSmallIntegerField()
+    shown_at = models.DateTimeField(null=True, blank=True)
+    deadline = models.DateTimeField(null=True, blank=True)
+    text = models.TextField(blank=True)
+    saved_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(max_length=12, choices=Outcome.choices, blank=True)
+    seconds_used = models.PositiveIntegerField(null=True, blank=True)
+    # The review, after the answer is closed.
+    confidence = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="1-5, given before the reference is revealed."
+    )
+    revealed_at = models.DateTimeField(null=True, blank=True)
+    covered_key_points = models.ManyToManyField(KeyPoint, blank=True, related_name="+")
+    score = models.FloatField(
+        null=True, blank=True, help_text="Covered key points / all key points, once revealed."
+    )
+    self_rating = models.PositiveSmallIntegerField(null=True, blank=True)
+    notes = models.TextField(blank=True)
+
+    objects = AnswerQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["interview", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["interview", "position"], name="answer_unique_position"
+            ),
+            models.UniqueConstraint(
+                fields=["interview", "question"], name="answer_unique_question"
+            ),
+            models.CheckConstraint(condition=Q(position__gte=1), name="answer_position_gte_1"),
+            models.CheckConstraint(
+                condition=Q(deadline__isnull=True) | Q(deadline__gt=models.F("shown_at")),
+                name="answer_deadline_after_shown",
+            ),
+            models.CheckConstraint(
+                condition=Q(outcome="", closed_at__isnull=True)
+                | Q(outcome__in=["submitted", "timed_out", "skipped"], closed_at__isnull=False),
+                name="answer_outcome_matches_closed",
+            ),
+            models.CheckConstraint(
+                condition=Q(confidence__isnull=True) | Q(confidence__gte=1, confidence__lte=5),
+                name="answer_confidence_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(self_rating__isnull=True) | Q(self_rating__gte=1, self_rating__lte=5),
+                name="answer_self_rating_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(score__isnull=True) | Q(score__gte=0, score__lte=1),
+                name="answer_score_range",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["question", "interview"], name="answer_question_idx"),
+        ]
+
+    def __str__(self):
+        return f"Answer {self.position} of interview {self.interview_id}"
+
+    @property
+    def is_open(self):
+        return self.closed_at is None
+
+    def seconds_left(self, now):
+        if self.deadline is None:
+            return None
+        return max(0, int((self.deadline - now).total_seconds()))
+
+    def accepts_saves(self, now):
+        return self.is_open and (self.deadline is None or now <= self.deadline + grace())
+
+    def show(self, now):
+        """Start this question's clock. Set once: showing it again changes nothing."""
+        if self.shown_at is not None:
+            return
+        self.shown_at = now
+        seconds = self.interview.seconds_per_question
+        self.deadline = now + timedelta(seconds=seconds) if seconds else None
+        self.save(update_fields=["shown_at", "deadline"])
+
+    def close(self, outcome, now):
+        self.outcome = outcome
+        end = min(now, self.deadline) if self.deadline else now
+        self.closed_at = end if outcome == self.Outcome.TIMED_OUT else now
+        if self.shown_at:
+            used = int((end - self.shown_at).total_seconds())
+            self.seconds_used = max(0, used)
+        else:
+            self.seconds_used = 0
+        # Nothing to review in an empty answer: it scores zero without a reveal step.
+        if not self.text.strip() and self.score is None:
+            self.score = 0.0
+        self.save(update_fields=["outcome", "closed_at", "seconds_used", "score"])
+
+    def time_out(self):
+        """Close at the deadline with the last text saved in time."""
+        self.close(self.Outcome.TIMED_OUT, self.deadline)
+
+    def _check_open(self, now):
+        if not self.is_open:
+            raise AnswerClosed("This question is already closed; the answer saved for it is kept.")
+        if not self.accepts_saves(now):
+            self.time_out()
+            raise TooLate(
+                "Time ran out for this question. Your answer as last saved in time is kept."
+            )
+
+    def save_draft(self, text, now):
+        self._check_open(now)
+        self.text = text
+        self.saved_at = now
+        self.save(update_fields=["text", "saved_at"])
+
+    def submit(self, text, now, *, timed_out=False):
+        """Close with this text. `timed_out` marks the page's own submit when its clock hit 0."""
+        self._check_open(now)
+        self.text = text
+        self.saved_at = now
+        self.save(update_fields=["text", "saved_at"])
+        self.close(self.Outcome.TIMED_OUT if timed_out else self.Outcome.SUBMITTED, now)
+
+    def skip(self, text, now):
+        """Move on without submitting; whatever was typed in time is still kept."""
+        self._check_open(now)
+        if text is not None and text != self.text:
+            self.text = text
+            self.saved_at = now
+            self.save(update_fields=["text", "saved_at"])
+        self.close(self.Outcome.SKIPPED, now)
+
+    # --- review -------------------------------------------------------------------------
+
+    def reveal(self, confidence, now):
+        if self.is_open:
+            raise InterviewError("Answer the question before revealing the reference.")
+        if self.revealed_at is None:
+            self.confidence = confidence
+            self.revealed_at = now
+            if self.score is None:
+                self.score = 0.0
+            self.save(update_fields=["confidence", "revealed_at", "score"])
+
+    def record_review(self, key_point_ids, self_rating, notes):
+        """Store the ticked key points (of this question only) and update the score."""
+        if self.revealed_at is None:
+            raise InterviewError("Say how confident you are first; then the reference appears.")
+        valid = list(KeyPoint.objects.filter(question_id=self.question_id, pk__in=key_point_ids))
+        self.covered_key_points.set(valid)
+        total = KeyPoint.objects.filter(question_id=self.question_id).count()
+        self.score = len(valid) / total if total else 0.0
+        self.self_rating = self_rating
+        self.notes = notes
+        self.save(update_fields=["score", "self_rating", "notes"])

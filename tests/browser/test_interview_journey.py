@@ -1,0 +1,86 @@
+import re
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from interviews.models import Answer, Interview
+from questions.bank import load_bank
+from questions.models import Question
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+SECONDS = 8
+
+
+def countdown_seconds(page):
+    minutes, seconds = page.locator(".countdown-value").inner_text().split(":")
+    return int(minutes) * 60 + int(seconds)
+
+
+def test_a_whole_timed_interview_then_the_review(
+    page, live_server, signed_up, assert_accessible, shoot
+):
+    load_bank()
+    user = signed_up()
+
+    # The form a new user fills in.
+    page.goto(live_server.url + "/interviews/new/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Start a mock interview")
+    assert_accessible(page)
+    shoot(page, "interview-new")
+
+    # A very short limit is set directly: three questions, SECONDS each.
+    questions = list(Question.objects.filter(topic__slug="regularization").order_by("position")[:3])
+    interview = Interview.objects.start(
+        user=user, questions=questions, seconds_per_question=SECONDS, now=timezone.now()
+    )
+    page.goto(live_server.url + interview.get_absolute_url())
+    expect(page.get_by_text("Question 1 of 3")).to_be_visible()
+    expect(page.get_by_role("heading", level=1)).to_have_text(questions[0].prompt)
+    assert_accessible(page)
+    shoot(page, "interview-take")
+
+    # Type, wait for the autosave, reload: same text, clock not reset.
+    box = page.get_by_label("Your answer")
+    box.fill("Overfitting: low training error, high validation error.")
+    expect(page.locator("#save-status")).to_contain_text("Saved")
+    before = countdown_seconds(page)
+    page.reload()
+    expect(page.get_by_label("Your answer")).to_have_value(
+        "Overfitting: low training error, high validation error."
+    )
+    assert countdown_seconds(page) <= before
+    page.get_by_label("Your answer").press("Control+Enter")
+
+    # Question 2: type, then let its clock run out; the page submits by itself.
+    expect(page.get_by_text("Question 2 of 3")).to_be_visible()
+    page.get_by_label("Your answer").fill("Started typing and ran out of time")
+    expect(page.locator("#save-status")).to_contain_text("Saved")
+    expect(page.get_by_text("Question 3 of 3")).to_be_visible(timeout=(SECONDS + 5) * 1000)
+    second = interview.answers.get(position=2)
+    assert second.outcome == Answer.Outcome.TIMED_OUT
+    assert second.text == "Started typing and ran out of time"
+
+    # Question 3: skip, which ends the interview and opens the review.
+    page.get_by_role("button", name="Skip").click()
+    expect(page).to_have_url(re.compile(rf"/interviews/{interview.pk}/review/$"))
+    expect(page.get_by_text("Interview finished")).to_be_visible()
+    assert_accessible(page)
+
+    # Reveal the first answer's reference after giving a confidence, tick two key points.
+    first = page.locator("#answer-1")
+    expect(first.get_by_text("Overfitting: low training error")).to_be_visible()
+    first.get_by_label("4").check()
+    first.get_by_role("button", name="Reveal the reference answer").click()
+    first = page.locator("#answer-1")
+    expect(first.get_by_text("Reference answer", exact=True)).to_be_visible()
+    checkboxes = first.get_by_role("checkbox")
+    total = checkboxes.count()
+    checkboxes.nth(0).check()
+    expect(page.locator("#answer-1 .score-pill")).to_have_text(f"Score {round(100 / total)}%")
+    page.locator("#answer-1").get_by_role("checkbox").nth(1).check()
+    expect(page.locator("#answer-1 .score-pill")).to_have_text(f"Score {round(200 / total)}%")
+    expect(page.locator("#review-summary")).to_contain_text("score")
+    assert_accessible(page)
+    shoot(page, "interview-review")
+    assert interview.answers.get(position=1).score == pytest.approx(2 / total)

@@ -1,0 +1,480 @@
+from datetime import timedelta
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from interviews.models import Answer, Interview
+from questions.models import Question
+
+pytestmark = pytest.mark.django_db
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+@pytest.fixture
+def live_interview(user, three_questions):
+    """An interview started now (the views read the real clock)."""
+    return Interview.objects.start(
+        user=user, questions=three_questions, seconds_per_question=60, now=timezone.now()
+    )
+
+
+def urls(interview, answer=None):
+    answer = answer or interview.answers.order_by("position").first()
+    base = f"/interviews/{interview.pk}"
+    return {
+        "take": f"{base}/",
+        "save": f"{base}/answers/{answer.pk}/save/",
+        "submit": f"{base}/answers/{answer.pk}/submit/",
+        "skip": f"{base}/answers/{answer.pk}/skip/",
+        "end": f"{base}/end/",
+        "review": f"{base}/review/",
+        "reveal": f"{base}/review/{answer.pk}/reveal/",
+        "record": f"{base}/review/{answer.pk}/",
+        "retake": f"{base}/retake/",
+    }
+
+
+# --- starting --------------------------------------------------------------------------
+
+
+def test_new_interview_form_shows_the_choices(user_client, bank):
+    body = user_client.get("/interviews/new/").content.decode()
+    assert "Start a mock interview" in body
+    assert "Untimed" in body
+    assert 'value="5"' in body
+
+
+def test_anonymous_is_sent_to_log_in(client):
+    response = client.get("/interviews/new/")
+    assert response.status_code == 302
+    assert response.url.startswith("/accounts/login/")
+
+
+def test_starting_draws_matching_questions(user, user_client, bank):
+    response = user_client.post(
+        "/interviews/new/",
+        {
+            "topics": ["transformers", "llms"],
+            "difficulty": "",
+            "question_count": "4",
+            "time_limit": "120",
+        },
+    )
+    interview = Interview.objects.get(user=user)
+    assert response.url == f"/interviews/{interview.pk}/"
+    assert interview.question_count == 4
+    assert interview.seconds_per_question == 120
+    slugs = set(interview.answers.values_list("question__topic__slug", flat=True))
+    assert slugs <= {"transformers", "llms"}
+
+
+def test_untimed_interview_on_one_topic(user, user_client, bank):
+    from questions.models import Topic
+
+    topic = Topic.objects.get(slug="evaluation")
+    user_client.post(
+        "/interviews/new/", {"topics": [topic.slug], "question_count": "2", "time_limit": "0"}
+    )
+    interview = Interview.objects.get(user=user)
+    assert interview.seconds_per_question is None
+    assert list(interview.topics.all()) == [topic]
+
+
+def test_unseen_questions_come_first(user, user_client, make_question):
+    questions = [make_question(slug=f"s{i}", topic="only") for i in range(4)]
+    past = Interview.objects.start(
+        user=user,
+        questions=questions[:2],
+        seconds_per_question=60,
+        now=timezone.now() - timedelta(days=1),
+    )
+    past.finish(timezone.now())
+    user_client.post("/interviews/new/", {"question_count": "2", "time_limit": "60"})
+    newest = Interview.objects.for_user(user).first()
+    assert set(newest.answers.values_list("question__slug", flat=True)) == {"s2", "s3"}
+
+
+def test_fewer_matching_than_asked_offers_what_there_is(user_client, make_question, user):
+    make_question(slug="only-one", topic="tiny", difficulty="advanced")
+    response = user_client.post(
+        "/interviews/new/", {"difficulty": "advanced", "question_count": "5", "time_limit": "60"}
+    )
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "Only 1 question matches" in body
+    assert "Start with 1 question" in body
+    assert not Interview.objects.exists()
+    response = user_client.post(
+        "/interviews/new/", {"difficulty": "advanced", "question_count": "1", "time_limit": "60"}
+    )
+    assert response.status_code == 302
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"question_count": "0", "time_limit": "60"},
+        {"question_count": "21", "time_limit": "60"},
+        {"question_count": "five", "time_limit": "60"},
+        {"question_count": "3", "time_limit": "7"},
+        {"question_count": "3", "time_limit": "60", "difficulty": "impossible"},
+        {"question_count": "3", "time_limit": "60", "topics": ["no-such-topic"]},
+        {},
+    ],
+)
+def test_malformed_settings_are_a_400_with_messages(user_client, bank, data):
+    response = user_client.post("/interviews/new/", data)
+    assert response.status_code == 400
+    assert "errorlist" in response.content.decode()
+    assert not Interview.objects.exists()
+
+
+def test_practise_this_question_starts_a_one_question_interview(user, user_client, bank):
+    question = Question.objects.get(slug="dropout")
+    response = user_client.post(f"/interviews/practise/{question.slug}/")
+    interview = Interview.objects.get(user=user)
+    assert response.url == interview.get_absolute_url()
+    assert interview.question_count == 1
+    assert interview.seconds_per_question == question.suggested_minutes * 60
+    assert user_client.post("/interviews/practise/no-such-question/").status_code == 404
+
+
+# --- ownership -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["take", "review"])
+def test_owned_pages_anonymous_other_owner(client, other_client, user_client, live_interview, name):
+    url = urls(live_interview)[name]
+    assert client.get(url).status_code == 302
+    assert other_client.get(url).status_code == 404
+    assert user_client.get(url).status_code in (200, 302)
+
+
+@pytest.mark.parametrize("name", ["save", "submit", "skip", "end", "reveal", "record", "retake"])
+def test_owned_actions_are_404_for_another_user(other_client, live_interview, name):
+    response = other_client.post(urls(live_interview)[name], {"text": "hijack", "confidence": 3})
+    assert response.status_code == 404
+    assert not Answer.objects.filter(text="hijack").exists()
+
+
+def test_non_numeric_interview_id_is_404(user_client):
+    assert user_client.get("/interviews/abc/").status_code == 404
+
+
+def test_answer_of_another_interview_is_404(user_client, live_interview, three_questions, user):
+    other = Interview.objects.start(
+        user=user, questions=three_questions, seconds_per_question=60, now=timezone.now()
+    )
+    foreign = other.answers.first()
+    url = f"/interviews/{live_interview.pk}/answers/{foreign.pk}/save/"
+    assert user_client.post(url, {"text": "x"}).status_code == 404
+
+
+# --- taking ----------------------------------------------------------------------------
+
+
+def test_take_page_shows_the_first_question_and_starts_its_clock(user_client, live_interview):
+    response = user_client.get(urls(live_interview)["take"])
+    body = response.content.decode()
+    answer = live_interview.answers.get(position=1)
+    assert "Question 1 of 3" in body
+    assert answer.question.prompt in body
+    assert answer.shown_at is not None
+    assert 'data-seconds-left="60"' in body or 'data-seconds-left="59"' in body
+
+
+def test_reload_keeps_the_clock_and_the_text(user_client, live_interview):
+    user_client.get(urls(live_interview)["take"])
+    answer = live_interview.answers.get(position=1)
+    answer.refresh_from_db()
+    first_deadline = answer.deadline
+    user_client.post(urls(live_interview)["save"], {"text": "kept across reloads"}, **HTMX)
+    body = user_client.get(urls(live_interview)["take"]).content.decode()
+    answer.refresh_from_db()
+    assert answer.deadline == first_deadline
+    assert "kept across reloads" in body
+
+
+def test_autosave_returns_only_the_status_fragment(user_client, live_interview):
+    user_client.get(urls(live_interview)["take"])
+    response = user_client.post(urls(live_interview)["save"], {"text": "draft"}, **HTMX)
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert body.strip().startswith('<p id="save-status"')
+    assert "Saved" in body
+    assert "<html" not in body
+
+
+def test_oversized_answer_is_refused_and_saved_text_kept(user_client, live_interview):
+    user_client.get(urls(live_interview)["take"])
+    user_client.post(urls(live_interview)["save"], {"text": "short and saved"}, **HTMX)
+    response = user_client.post(urls(live_interview)["save"], {"text": "x" * 20_001}, **HTMX)
+    assert response.status_code == 400
+    assert "over 20,000 characters" in response.content.decode()
+    assert live_interview.answers.get(position=1).text == "short and saved"
+    response = user_client.post(urls(live_interview)["submit"], {"text": "y" * 20_001}, **HTMX)
+    assert response.status_code == 400
+    answer = live_interview.answers.get(position=1)
+    assert answer.is_open
+    assert answer.text == "short and saved"
+
+
+def test_save_after_the_deadline_is_refused_and_the_page_refreshes(user_client, live_interview):
+    user_client.get(urls(live_interview)["take"])
+    user_client.post(urls(live_interview)["save"], {"text": "in time"}, **HTMX)
+    answer = live_interview.answers.get(position=1)
+    Answer.objects.filter(pk=answer.pk).update(
+        shown_at=timezone.now() - timedelta(seconds=120),
+        deadline=timezone.now() - timedelta(seconds=60),
+    )
+    response = user_client.post(urls(live_interview)["save"], {"text": "too late"}, **HTMX)
+    assert response.status_code == 200
+    assert response["HX-Refresh"] == "true"
+    answer.refresh_from_db()
+    assert answer.text == "in time"
+    assert answer.outcome == Answer.Outcome.TIMED_OUT
+    body = user_client.get(urls(live_interview)["take"]).content.decode()
+    assert "Time ran out" in body
+    assert "Question 2 of 3" in body
+
+
+def test_save_to_a_closed_answer_is_409(user_client, live_interview):
+    user_client.get(urls(live_interview)["take"])
+    user_client.post(urls(live_interview)["submit"], {"text": "done"}, **HTMX)
+    response = user_client.post(urls(live_interview)["save"], {"text": "again"}, **HTMX)
+    assert response.status_code == 409
+    assert "already closed" in response.content.decode()
+    assert live_interview.answers.get(position=1).text == "done"
+
+
+def test_submit_swaps_in_the_next_question(user_client, live_interview):
+    user_client.get(urls(live_interview)["take"])
+    response = user_client.post(urls(live_interview)["submit"], {"text": "answer one"}, **HTMX)
+    body = response.content.decode()
+    assert body.strip().startswith('<section id="interview-panel"')
+    assert "Question 2 of 3" in body
+    assert "<html" not in body
+
+
+def test_double_submit_and_second_tab_leave_one_answer(user_client, live_interview):
+    user_client.get(urls(live_interview)["take"])
+    first = user_client.post(urls(live_interview)["submit"], {"text": "first"}, **HTMX)
+    second = user_client.post(urls(live_interview)["submit"], {"text": "second"}, **HTMX)
+    assert first.status_code == second.status_code == 200
+    assert "already closed" in second.content.decode()
+    assert live_interview.answers.count() == 3
+    assert live_interview.answers.get(position=1).text == "first"
+
+
+def test_without_javascript_plain_posts_work(user_client, live_interview):
+    user_client.get(urls(live_interview)["take"])
+    response = user_client.post(urls(live_interview)["submit"], {"text": "plain"})
+    assert response.status_code == 302
+    assert response.url == urls(live_interview)["take"]
+    second = live_interview.answers.get(position=2)
+    user_client.get(response.url)
+    response = user_client.post(urls(live_interview, second)["skip"], {"text": ""})
+    assert response.status_code == 302
+
+
+def test_last_submit_goes_to_the_review(user_client, live_interview):
+    for position in (1, 2, 3):
+        user_client.get(urls(live_interview)["take"])
+        answer = live_interview.answers.get(position=position)
+        response = user_client.post(urls(live_interview, answer)["submit"], {"text": "a"}, **HTMX)
+    assert response["HX-Redirect"] == urls(live_interview)["review"]
+    live_interview.refresh_from_db()
+    assert live_interview.is_finished
+
+
+def test_end_interview_keeps_the_typed_text(user_client, live_interview):
+    user_client.get(urls(live_interview)["take"])
+    response = user_client.post(urls(live_interview)["end"], {"text": "typed before ending"})
+    assert response.url == urls(live_interview)["review"]
+    live_interview.refresh_from_db()
+    assert live_interview.is_finished
+    assert live_interview.answers.get(position=1).text == "typed before ending"
+
+
+def test_expired_session_mid_interview_gets_a_clear_401_and_text_survives(user, live_interview):
+    client = Client()
+    client.force_login(user)
+    client.get(urls(live_interview)["take"])
+    client.post(urls(live_interview)["save"], {"text": "autosaved"}, **HTMX)
+    client.logout()
+    response = client.post(
+        urls(live_interview)["save"],
+        {"text": "after expiry"},
+        **HTMX,
+        HTTP_HX_CURRENT_URL="http://testserver" + urls(live_interview)["take"],
+    )
+    assert response.status_code == 401
+    assert "session has expired" in response.content.decode()
+    assert f"next=/interviews/{live_interview.pk}/" in response.content.decode()
+    client.force_login(user)
+    assert "autosaved" in client.get(urls(live_interview)["take"]).content.decode()
+
+
+def test_csrf_is_enforced_on_autosave(user, live_interview):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(user)
+    client.get(urls(live_interview)["take"])
+    response = client.post(urls(live_interview)["save"], {"text": "no token"}, **HTMX)
+    assert response.status_code == 403
+    token = client.cookies["csrftoken"].value
+    response = client.post(
+        urls(live_interview)["save"], {"text": "token"}, **HTMX, HTTP_X_CSRFTOKEN=token
+    )
+    assert response.status_code == 200
+
+
+def test_reference_never_reaches_the_browser_while_open(user_client, live_interview, user):
+    """Every take page and fragment, for every question, without the reference material."""
+    secrets = []
+    for answer in live_interview.answers.select_related("question"):
+        question = answer.question
+        secrets += [question.answer, *question.follow_ups]
+        secrets += [kp.text for kp in question.key_points.all()]
+    responses = []
+    for position in (1, 2, 3):
+        responses.append(user_client.get(urls(live_interview)["take"]))
+        answer = live_interview.answers.get(position=position)
+        responses.append(
+            user_client.post(urls(live_interview, answer)["save"], {"text": "t"}, **HTMX)
+        )
+        responses.append(user_client.get(answer.question.get_absolute_url()))
+        responses.append(
+            user_client.post(urls(live_interview, answer)["submit"], {"text": "t"}, **HTMX)
+        )
+    responses.append(user_client.post(urls(live_interview)["reveal"], {"confidence": 3}, **HTMX))
+    for response in responses[:-2]:
+        body = response.content.decode()
+        for secret in secrets:
+            assert secret not in body
+
+
+def test_bank_page_hides_the_answer_during_an_interview(user_client, client, live_interview):
+    question = live_interview.answers.get(position=2).question
+    body = user_client.get(question.get_absolute_url()).content.decode()
+    assert "Answer hidden while you practise" in body
+    assert question.answer not in body
+    assert question.answer in client.get(question.get_absolute_url()).content.decode()
+    live_interview.finish(timezone.now())
+    assert question.answer in user_client.get(question.get_absolute_url()).content.decode()
+
+
+def test_take_query_count_is_constant(user_client, live_interview, django_assert_max_num_queries):
+    user_client.get(urls(live_interview)["take"])
+    with django_assert_max_num_queries(14):
+        assert user_client.get(urls(live_interview)["take"]).status_code == 200
+
+
+def test_autosave_query_count(user_client, live_interview, django_assert_max_num_queries):
+    user_client.get(urls(live_interview)["take"])
+    with django_assert_max_num_queries(8):
+        user_client.post(urls(live_interview)["save"], {"text": "x"}, **HTMX)
+
+
+# --- reviewing -------------------------------------------------------------------------
+
+
+def finish_with_answers(client, interview):
+    for position in (1, 2, 3):
+        client.get(urls(interview)["take"])
+        answer = interview.answers.get(position=position)
+        client.post(urls(interview, answer)["submit"], {"text": f"answer {position}"}, **HTMX)
+
+
+def test_review_before_the_end_sends_back_to_the_interview(user_client, live_interview):
+    response = user_client.get(urls(live_interview)["review"])
+    assert response.status_code == 302
+    assert response.url == urls(live_interview)["take"]
+    response = user_client.post(urls(live_interview)["reveal"], {"confidence": 3}, **HTMX)
+    assert response.status_code == 409
+
+
+def test_review_shows_answers_and_hides_reference_until_confidence(user_client, live_interview):
+    finish_with_answers(user_client, live_interview)
+    response = user_client.get(urls(live_interview)["review"])
+    body = response.content.decode()
+    first = live_interview.answers.get(position=1)
+    assert "answer 1" in body
+    assert "How confident are you" in body
+    assert first.question.answer not in body
+
+
+def test_reveal_then_tick_updates_the_score(user_client, live_interview):
+    finish_with_answers(user_client, live_interview)
+    first = live_interview.answers.get(position=1)
+    response = user_client.post(urls(live_interview, first)["reveal"], {"confidence": "4"}, **HTMX)
+    body = response.content.decode()
+    assert body.strip().startswith('<article id="answer-1"')
+    assert "Reference answer" in body
+    assert 'id="review-summary" class="review-summary" hx-swap-oob="true"' in body
+    points = list(first.question.key_points.values_list("pk", flat=True))
+    response = user_client.post(
+        urls(live_interview, first)["record"],
+        {"covered": [points[0], points[1], points[2]], "self_rating": "4", "notes": "ok"},
+        **HTMX,
+    )
+    assert "Score 75%" in response.content.decode()
+    first.refresh_from_db()
+    assert first.score == 0.75
+    assert first.confidence == 4
+    assert first.self_rating == 4
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"covered": ["abc"]},
+        {"covered": ["999999"]},
+        {"self_rating": "9"},
+        {"notes": "n" * 5001},
+    ],
+)
+def test_bad_review_input_is_400_and_keeps_the_review(user_client, live_interview, data):
+    finish_with_answers(user_client, live_interview)
+    first = live_interview.answers.get(position=1)
+    user_client.post(urls(live_interview, first)["reveal"], {"confidence": "2"}, **HTMX)
+    point = first.question.key_points.first()
+    user_client.post(urls(live_interview, first)["record"], {"covered": [point.pk]}, **HTMX)
+    response = user_client.post(urls(live_interview, first)["record"], data, **HTMX)
+    assert response.status_code == 400
+    first.refresh_from_db()
+    assert first.score == 0.25
+
+
+@pytest.mark.parametrize("confidence", ["", "0", "6", "high"])
+def test_bad_confidence_is_400(user_client, live_interview, confidence):
+    finish_with_answers(user_client, live_interview)
+    response = user_client.post(urls(live_interview)["reveal"], {"confidence": confidence}, **HTMX)
+    assert response.status_code == 400
+    assert "confident" in response.content.decode()
+
+
+def test_review_without_javascript_redirects_back(user_client, live_interview):
+    finish_with_answers(user_client, live_interview)
+    response = user_client.post(urls(live_interview)["reveal"], {"confidence": "3"})
+    assert response.status_code == 302
+    assert response.url.endswith("/review/#answer-1")
+
+
+def test_review_query_count_is_constant(
+    user_client, live_interview, bank, django_assert_max_num_queries
+):
+    finish_with_answers(user_client, live_interview)
+    with django_assert_max_num_queries(8):
+        assert user_client.get(urls(live_interview)["review"]).status_code == 200
+
+
+def test_retake_starts_the_same_questions(user, user_client, live_interview):
+    finish_with_answers(user_client, live_interview)
+    response = user_client.post(urls(live_interview)["retake"])
+    newest = Interview.objects.for_user(user).first()
+    assert newest.pk != live_interview.pk
+    assert response.url == newest.get_absolute_url()
+    assert list(newest.answers.values_list("question_id", flat=True)) == list(
+        live_interview.answers.values_list("question_id", flat=True)
+    )
