@@ -36,6 +36,7 @@
     var textarea = document.getElementById("answer-text");
     var submitButton = document.getElementById("submit-answer");
     var backupKey = "answer-draft-" + panel.dataset.answerId;
+    panel.dataset.ready = "true";
 
     // Show the saved time in the candidate's own time zone.
     var saved = document.querySelector("#save-status time");
@@ -90,18 +91,16 @@
 
   document.addEventListener("DOMContentLoaded", start);
 
-  document.addEventListener("htmx:afterSwap", function (event) {
-    var target = event.detail.target;
-    if (target && target.id === "save-status") {
-      var time = target.querySelector("time");
-      if (time) time.textContent = localTime(time.getAttribute("datetime"));
-      return;
-    }
-    if (target && target.id === "interview-panel") start();
-  });
-  // The panel is swapped with outerHTML: the new element arrives through htmx:load.
+  // The panel is swapped with outerHTML: the new element arrives through htmx:load, which
+  // htmx fires once it has wired the element's own triggers (the autosave).
   document.addEventListener("htmx:load", function (event) {
-    if (event.detail.elt && event.detail.elt.id === "interview-panel") start();
+    var elt = event.detail.elt;
+    if (!elt) return;
+    if (elt.id === "interview-panel") start();
+    if (elt.id === "save-status") {
+      var time = elt.querySelector("time");
+      if (time) time.textContent = localTime(time.getAttribute("datetime"));
+    }
   });
 
   // A save that never reached the server: say so, and try again shortly.

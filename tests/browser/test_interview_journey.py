@@ -54,6 +54,7 @@ def test_a_whole_timed_interview_then_the_review(
 
     # Question 2: type, then let its clock run out; the page submits by itself.
     expect(page.get_by_text("Question 2 of 3")).to_be_visible()
+    page.locator("#interview-panel[data-ready]").wait_for()
     page.get_by_label("Your answer").fill("Started typing and ran out of time")
     expect(page.locator("#save-status")).to_contain_text("Saved")
     expect(page.get_by_text("Question 3 of 3")).to_be_visible(timeout=(SECONDS + 5) * 1000)
