@@ -6,6 +6,7 @@ app_name = "interviews"
 
 urlpatterns = [
     path("new/", views.new_interview, name="new"),
+    path("practise/", views.practise_questions, name="practise_questions"),
     path("practise/<slug:slug>/", views.practise_question, name="practise"),
     path("<int:pk>/", views.take, name="take"),
     path("<int:pk>/answers/<int:answer_pk>/save/", views.autosave, name="autosave"),

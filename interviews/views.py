@@ -12,7 +12,7 @@ from questions.models import Question
 
 from .drawing import draw_questions, matching_questions
 from .forms import AnswerTextForm, NewInterviewForm, RevealForm, ReviewForm
-from .models import Answer, Interview, InterviewError, TooLate
+from .models import MAX_QUESTIONS, Answer, Interview, InterviewError, TooLate
 
 
 def _owned_interview(request, pk, *, lock=False):
@@ -86,6 +86,24 @@ def practise_question(request, slug):
         questions=[question],
         seconds_per_question=question.suggested_minutes * 60,
         topics=[question.topic],
+        now=timezone.now(),
+    )
+    return redirect(interview)
+
+
+@require_POST
+def practise_questions(request):
+    """A new interview over the posted questions (e.g. "practise my weakest"), in that order."""
+    slugs = list(dict.fromkeys(request.POST.getlist("question")))[:MAX_QUESTIONS]
+    by_slug = Question.objects.in_bulk(slugs, field_name="slug")
+    questions = [by_slug[slug] for slug in slugs if slug in by_slug]
+    if not questions:
+        messages.error(request, "Choose at least one question to practise.")
+        return redirect("progress:progress")
+    interview = Interview.objects.start(
+        user=request.user,
+        questions=questions,
+        seconds_per_question=180,
         now=timezone.now(),
     )
     return redirect(interview)

@@ -5,10 +5,12 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
-from interviews.models import Answer
+from interviews.models import Answer, Interview
 
 from .filters import PAGE_SIZE, BankFilters
 from .models import Difficulty, Question, Source, Topic
+
+ATTEMPTS_SHOWN = 10
 
 
 def _wants_fragment(request):
@@ -53,13 +55,22 @@ def question_detail(request, slug):
         siblings.filter(Q(position__lt=question.position)).order_by("-position").first()
     )
     next_question = siblings.filter(Q(position__gt=question.position)).order_by("position").first()
-    open_answer = None
+    open_answer, attempts = None, []
     if request.user.is_authenticated:
         open_answer = (
             Answer.objects.open_for(request.user)
             .filter(question=question)
             .select_related("interview")
             .first()
+        )
+        attempts = (
+            Answer.objects.filter(
+                interview__user=request.user,
+                interview__status=Interview.Status.FINISHED,
+                question=question,
+            )
+            .select_related("interview")
+            .order_by("-closed_at")[:ATTEMPTS_SHOWN]
         )
     context = {
         "question": question,
@@ -68,6 +79,7 @@ def question_detail(request, slug):
         # While it is open in an interview, the reference must not reach the browser.
         "answer_hidden": open_answer is not None,
         "open_interview": open_answer.interview if open_answer else None,
+        "attempts": attempts,
     }
     return render(request, "questions/detail.html", context)
 

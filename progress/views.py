@@ -1,0 +1,125 @@
+import csv
+
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.core.paginator import Paginator
+from django.http import StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods
+
+from interviews.models import Answer
+
+from . import stats
+from .charts import line_chart
+from .forms import DeleteAccountForm
+
+PAGE_SIZE = 20
+
+
+@require_GET
+def history(request):
+    page = Paginator(stats.history(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "progress/history.html", {"page": page})
+
+
+@require_GET
+def progress(request):
+    user = request.user
+    scores = stats.score_over_time(user)
+    chart = line_chart(
+        [
+            (timezone.localtime(finished).strftime("%-d %b %Y"), score, f"/interviews/{pk}/review/")
+            for pk, finished, score in scores
+        ]
+    )
+    calibration_rows, calibration = stats.calibration(user)
+    verdict = None
+    if calibration["answers"]:
+        # Confidence 1..5 read as an expected coverage of 0..100%.
+        expected = (calibration["avg_confidence"] - 1) / 4
+        gap = expected - calibration["avg_score"]
+        verdict = "over" if gap > 0.15 else "under" if gap < -0.15 else "calibrated"
+    context = {
+        "chart": chart,
+        "chart_limit": stats.CHART_LIMIT,
+        "topics": stats.mastery_by_topic(user),
+        "weakest": stats.weakest_questions(user),
+        "calibration_rows": calibration_rows,
+        "calibration": calibration,
+        "verdict": verdict,
+        "totals": stats.totals(user),
+    }
+    return render(request, "progress/progress.html", context)
+
+
+class _Echo:
+    """csv.writer writes to this and gets each line back, for streaming."""
+
+    def write(self, value):
+        return value
+
+
+EXPORT_COLUMNS = [
+    "date",
+    "interview",
+    "position",
+    "question",
+    "topic",
+    "difficulty",
+    "outcome",
+    "seconds_used",
+    "score",
+    "confidence",
+    "self_rating",
+    "answer",
+]
+
+
+@require_GET
+def export_answers(request):
+    answers = (
+        Answer.objects.filter(interview__user=request.user, closed_at__isnull=False)
+        .select_related("question__topic")
+        .order_by("closed_at", "pk")
+    )
+    writer = csv.writer(_Echo())
+
+    def rows():
+        yield writer.writerow(EXPORT_COLUMNS)
+        for answer in answers.iterator(chunk_size=500):
+            yield writer.writerow(
+                [
+                    timezone.localtime(answer.closed_at).isoformat(timespec="seconds"),
+                    answer.interview_id,
+                    answer.position,
+                    answer.question.prompt,
+                    answer.question.topic.name,
+                    answer.question.difficulty,
+                    answer.outcome,
+                    answer.seconds_used,
+                    "" if answer.score is None else round(answer.score, 3),
+                    answer.confidence or "",
+                    answer.self_rating or "",
+                    answer.text,
+                ]
+            )
+
+    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+    stamp = timezone.localdate().isoformat()
+    response["Content-Disposition"] = f'attachment; filename="my-answers-{stamp}.csv"'
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+def delete_account(request):
+    form = DeleteAccountForm(request.POST if request.method == "POST" else None, user=request.user)
+    if request.method == "POST":
+        if not form.is_valid():
+            return render(request, "progress/delete_account.html", {"form": form}, status=400)
+        user = request.user
+        logout(request)
+        user.delete()  # interviews and answers go with it; the bank is untouched
+        messages.success(request, "Your account and all your practice data are deleted.")
+        return redirect("pages:home")
+    return render(request, "progress/delete_account.html", {"form": form})

@@ -1,0 +1,218 @@
+import csv
+import io
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from interviews.models import Answer, Interview
+from progress import stats
+from questions.models import Question
+
+pytestmark = pytest.mark.django_db
+DAY0 = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
+
+
+def finished_interview(user, questions, when, scores, confidence=3, texts=None):
+    """A finished, reviewed interview at `when`: one answer per question with its score."""
+    interview = Interview.objects.start(
+        user=user, questions=questions, seconds_per_question=60, now=when
+    )
+    for index, answer in enumerate(interview.answers.order_by("position")):
+        shown = when + timedelta(minutes=index)
+        answer.show(shown)
+        text = (texts or {}).get(index, f"answer {index}")
+        answer.submit(text, shown + timedelta(seconds=30))
+        answer.reveal(confidence, shown + timedelta(seconds=40))
+        points = list(answer.question.key_points.values_list("pk", flat=True))
+        answer.record_review(points[: round(scores[index] * len(points))], None, "")
+    interview.finish(when + timedelta(minutes=10))
+    return interview
+
+
+def bulk_history(user, questions, count):
+    """`count` finished interviews made in bulk, to show costs do not grow with data."""
+    interviews = Interview.objects.bulk_create(
+        Interview(
+            user=user,
+            question_count=2,
+            seconds_per_question=60,
+            status="finished",
+            created_at=DAY0 + timedelta(hours=i),
+            started_at=DAY0 + timedelta(hours=i),
+            finished_at=DAY0 + timedelta(hours=i, minutes=5),
+        )
+        for i in range(count)
+    )
+    Answer.objects.bulk_create(
+        Answer(
+            interview=interview,
+            question=question,
+            position=position,
+            shown_at=interview.started_at,
+            deadline=interview.started_at + timedelta(60),
+            closed_at=interview.finished_at,
+            outcome="submitted",
+            seconds_used=40,
+            text="bulk",
+            score=0.5,
+            confidence=4,
+            revealed_at=interview.finished_at,
+        )
+        for interview in interviews
+        for position, question in enumerate(questions[:2], 1)
+    )
+
+
+@pytest.fixture
+def questions(bank):
+    return list(Question.objects.filter(topic__slug="training").order_by("position")[:3])
+
+
+# --- pages and ownership --------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "url", ["/history/", "/progress/", "/history/answers.csv", "/account/delete/"]
+)
+def test_anonymous_is_sent_to_log_in(client, url):
+    response = client.get(url)
+    assert response.status_code == 302
+    assert response.url.startswith("/accounts/login/")
+
+
+def test_empty_states_help_a_new_user(user_client, bank):
+    body = user_client.get("/history/").content.decode()
+    assert "No interviews yet" in body
+    assert "Start your first interview" in body
+    body = user_client.get("/progress/").content.decode()
+    assert "No scores yet" in body
+    assert "0 of" in body
+
+
+def test_history_lists_only_my_interviews_newest_first_in_progress_on_top(
+    user, other_user, user_client, questions
+):
+    older = finished_interview(user, questions[:1], DAY0, [1.0])
+    newer = finished_interview(user, questions[1:2], DAY0 + timedelta(days=1), [0.0])
+    running = Interview.objects.start(
+        user=user, questions=questions[2:], seconds_per_question=60, now=DAY0
+    )
+    finished_interview(other_user, questions[:1], DAY0, [0.0])
+    page = user_client.get("/history/").context["page"]
+    assert [i.pk for i in page.object_list] == [running.pk, newer.pk, older.pk]
+    body = user_client.get("/history/").content.decode()
+    assert "Resume" in body
+    assert f"/interviews/{newer.pk}/review/" in body
+    assert "0%" in body
+    assert "100%" in body
+
+
+def test_progress_numbers_match_the_reviews(user, user_client, questions):
+    first = finished_interview(user, questions[:2], DAY0, [1.0, 0.5], confidence=5)
+    finished_interview(user, questions[:1], DAY0 + timedelta(days=1), [0.0], confidence=5)
+    half = first.answers.get(position=2).score  # 0.5 of its key points, rounded to whole ones
+    context = user_client.get("/progress/").context
+    assert [p.value for p in context["chart"]["points"]] == [pytest.approx((1 + half) / 2), 0.0]
+    training = next(t for t in context["topics"] if t.slug == "training")
+    assert training.seen == 2
+    assert training.total == Question.objects.filter(topic__slug="training").count()
+    assert training.mastery == pytest.approx((1.0 + half + 0.0) / 3)
+    weakest = list(context["weakest"])
+    assert weakest[0]["question__slug"] == questions[1].slug
+    assert weakest[0]["avg_score"] == pytest.approx(half)
+    assert weakest[1]["avg_score"] == pytest.approx(0.5)  # 1.0 then 0.0
+    assert context["verdict"] == "over"  # confident 5/5, covering half
+    assert context["totals"]["answers"] == 3
+    assert context["totals"]["avg_seconds"] == 30
+
+
+def test_streak_counts_consecutive_days_up_to_today(user, questions):
+    for day in (0, 1, 2, 5, 6):
+        finished_interview(user, questions[:1], DAY0 + timedelta(days=day), [1.0])
+    numbers = stats.totals(user, today=(DAY0 + timedelta(days=6)).date())
+    assert numbers["days"] == 5
+    assert numbers["streak"] == 2
+    assert stats.totals(user, today=(DAY0 + timedelta(days=7)).date())["streak"] == 2
+    assert stats.totals(user, today=(DAY0 + timedelta(days=9)).date())["streak"] == 0
+
+
+@pytest.mark.parametrize("count", [1, 1000])
+def test_query_counts_do_not_grow_with_history(
+    user, user_client, questions, count, django_assert_max_num_queries
+):
+    bulk_history(user, questions, count)
+    with django_assert_max_num_queries(6):
+        assert user_client.get("/history/").status_code == 200
+    with django_assert_max_num_queries(6):
+        assert user_client.get("/history/?page=3").status_code == 200
+    with django_assert_max_num_queries(10):
+        response = user_client.get("/progress/")
+    assert len(response.context["chart"]["points"]) == min(count, stats.CHART_LIMIT)
+
+
+def test_history_bad_page_numbers_fall_back(user_client, user, questions):
+    bulk_history(user, questions, 45)
+    assert user_client.get("/history/?page=abc").context["page"].number == 1
+    assert user_client.get("/history/?page=999").context["page"].number == 3
+
+
+def test_csv_export_has_one_row_per_answer_with_multiline_text(
+    user, user_client, questions, other_user
+):
+    finished_interview(
+        user, questions[:2], DAY0, [1.0, 0.0], texts={0: 'Line one,\n"quoted" line two'}
+    )
+    finished_interview(other_user, questions[:1], DAY0, [0.0], texts={0: "not mine"})
+    response = user_client.get("/history/answers.csv")
+    assert response["Content-Type"].startswith("text/csv")
+    assert "attachment" in response["Content-Disposition"]
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert rows[0][:3] == ["date", "interview", "position"]
+    assert len(rows) == 3
+    assert rows[1][-1] == 'Line one,\n"quoted" line two'
+    assert rows[1][4] == "Training & optimization"
+    assert rows[1][8] == "1.0"
+    assert rows[2][8] == "0.0"
+    assert "not mine" not in "".join(sum(rows, []))
+
+
+def test_question_page_lists_my_attempts(user, user_client, client, questions):
+    interview = finished_interview(user, questions[:1], DAY0, [0.5])
+    body = user_client.get(questions[0].get_absolute_url()).content.decode()
+    assert "Your attempts" in body
+    assert f"/interviews/{interview.pk}/review/#answer-1" in body
+    assert "Your attempts" not in client.get(questions[0].get_absolute_url()).content.decode()
+
+
+def test_practise_weakest_starts_an_interview_with_them(user, user_client, questions):
+    response = user_client.post(
+        "/interviews/practise/", {"question": [questions[1].slug, questions[0].slug, "nope"]}
+    )
+    interview = Interview.objects.for_user(user).get()
+    assert response.url == interview.get_absolute_url()
+    assert list(interview.answers.values_list("question__slug", flat=True)) == [
+        questions[1].slug,
+        questions[0].slug,
+    ]
+    response = user_client.post("/interviews/practise/", {})
+    assert response.status_code == 302
+    assert Interview.objects.count() == 1
+
+
+def test_delete_account_needs_password_and_confirmation(user, user_client, questions):
+    finished_interview(user, questions[:1], DAY0, [1.0])
+    response = user_client.post("/account/delete/", {"password": "wrong", "confirm": "on"})
+    assert response.status_code == 400
+    assert "not your password" in response.content.decode()
+    response = user_client.post("/account/delete/", {"password": "a-Str0ng-passphrase"})
+    assert response.status_code == 400
+    assert get_user_model().objects.filter(pk=user.pk).exists()
+    response = user_client.post(
+        "/account/delete/", {"password": "a-Str0ng-passphrase", "confirm": "on"}
+    )
+    assert response.url == "/"
+    assert not get_user_model().objects.filter(pk=user.pk).exists()
+    assert not Interview.objects.exists()
+    assert not Answer.objects.exists()
+    assert Question.objects.count() > 100  # the bank is untouched
