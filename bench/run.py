@@ -26,17 +26,27 @@ READS = int(os.environ.get("BENCH_READS", "300"))
 
 
 def django_env(db_file):
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings",
-           "SECRET_KEY": "bench-" + "k" * 60, "DEBUG": "false",
-           "ALLOWED_HOSTS": "127.0.0.1", "LOG_LEVEL": "WARNING"}
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "SECRET_KEY": "bench-" + "k" * 60,
+        "DEBUG": "false",
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "LOG_LEVEL": "WARNING",
+    }
     if not os.environ.get("DATABASE_URL"):
         env["SQLITE_PATH"] = str(db_file)
     return env
 
 
 def manage(env, *args):
-    subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True,
-                   stdout=subprocess.DEVNULL)
+    subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
 
 
 def prepare(env):
@@ -61,8 +71,14 @@ for n in range({WRITERS}):
                  "path": f"/interviews/{{interview.pk}}/answers/{{answer.pk}}/save/"}})
 print(json.dumps(out))
 """
-    result = subprocess.run([sys.executable, "manage.py", "shell", "-c", code], cwd=ROOT,
-                            env=env, check=True, capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", code],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
@@ -80,11 +96,13 @@ def summarise(name, latencies, statuses, seconds):
     latencies.sort()
     pick = lambda q: latencies[min(len(latencies) - 1, int(q * len(latencies)))]  # noqa: E731
     return {
-        "name": name, "requests": len(latencies),
+        "name": name,
+        "requests": len(latencies),
         "errors": sum(1 for s in statuses if s >= 400),
         "throughput_rps": round(len(latencies) / seconds, 1),
         "p50_ms": round(statistics.median(latencies), 1),
-        "p95_ms": round(pick(0.95), 1), "p99_ms": round(pick(0.99), 1),
+        "p95_ms": round(pick(0.95), 1),
+        "p99_ms": round(pick(0.99), 1),
     }
 
 
@@ -93,9 +111,12 @@ def autosave_load(writers):
     token = "benchcsrftoken0000000000000000000000"[:32]
 
     def writer(item):
-        headers = {"Cookie": f"sessionid={item['session']}; csrftoken={token}",
-                   "X-CSRFToken": token, "HX-Request": "true",
-                   "Content-Type": "application/x-www-form-urlencoded"}
+        headers = {
+            "Cookie": f"sessionid={item['session']}; csrftoken={token}",
+            "X-CSRFToken": token,
+            "HX-Request": "true",
+            "Content-Type": "application/x-www-form-urlencoded",
+        }
         for n in range(SAVES_PER_WRITER):
             status, ms = request("POST", item["path"], headers, f"text=draft+{n}+" + "x" * 500)
             with lock:
@@ -108,8 +129,12 @@ def autosave_load(writers):
         thread.start()
     for thread in threads:
         thread.join()
-    return summarise(f"autosave, {len(writers)} concurrent writers", latencies, statuses,
-                     time.perf_counter() - started)
+    return summarise(
+        f"autosave, {len(writers)} concurrent writers",
+        latencies,
+        statuses,
+        time.perf_counter() - started,
+    )
 
 
 def read_load(name, path, threads=8):
@@ -139,9 +164,22 @@ def main():
         manage(env, "collectstatic", "--no-input")
         writers = prepare(env)
         server = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "config.wsgi", "--bind", f"127.0.0.1:{PORT}",
-             "--workers", "2", "--threads", "8", "--log-level", "warning"],
-            cwd=ROOT, env=env,
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "config.wsgi",
+                "--bind",
+                f"127.0.0.1:{PORT}",
+                "--workers",
+                "2",
+                "--threads",
+                "8",
+                "--log-level",
+                "warning",
+            ],
+            cwd=ROOT,
+            env=env,
         )
         try:
             for _ in range(100):
@@ -163,12 +201,15 @@ def main():
     print(f"\nBenchmark on {database}, gunicorn 2 workers x 8 threads, 127.0.0.1:{PORT}")
     print(f"{'scenario':42} {'reqs':>5} {'err':>4} {'rps':>7} {'p50':>7} {'p95':>7} {'p99':>7}")
     for r in results:
-        print(f"{r['name']:42} {r['requests']:5} {r['errors']:4} {r['throughput_rps']:7} "
-              f"{r['p50_ms']:7} {r['p95_ms']:7} {r['p99_ms']:7}")
+        print(
+            f"{r['name']:42} {r['requests']:5} {r['errors']:4} {r['throughput_rps']:7} "
+            f"{r['p50_ms']:7} {r['p95_ms']:7} {r['p99_ms']:7}"
+        )
     out = ROOT / "bench-results"
     out.mkdir(exist_ok=True)
-    (out / "latest.json").write_text(json.dumps({"database": database, "results": results},
-                                                indent=2))
+    (out / "latest.json").write_text(
+        json.dumps({"database": database, "results": results}, indent=2)
+    )
     if any(r["errors"] for r in results):
         sys.exit("some requests failed")
 

@@ -91,5 +91,6 @@ def topic_list(request):
         f"{level}_count": Count("questions", filter=Q(questions__difficulty=level))
         for level in Difficulty.values
     }
-    topics = Topic.objects.annotate(total=Count("questions"), **counts)
+    # Explicit order: Meta.ordering is not applied to GROUP BY queries.
+    topics = Topic.objects.annotate(total=Count("questions"), **counts).order_by("position", "name")
     return render(request, "questions/topics.html", {"topics": topics})

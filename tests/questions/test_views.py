@@ -182,3 +182,5 @@ def test_topics_page_counts_questions_by_difficulty(client, bank, django_assert_
     assert topic.total == Question.objects.filter(topic__slug="training").count()
     assert topic.basic_count + topic.intermediate_count + topic.advanced_count == topic.total
     assert "/questions/?topic=training" in body
+    positions = [t.position for t in response.context["topics"]]
+    assert positions == sorted(positions)
