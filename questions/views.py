@@ -37,8 +37,13 @@ def question_list(request):
         "sources": sources,
         "difficulties": Difficulty.choices,
     }
-    template = "questions/list.html#results" if _wants_fragment(request) else "questions/list.html"
-    return render(request, template, context)
+    if not _wants_fragment(request):
+        return render(request, "questions/list.html", context)
+    response = render(request, "questions/list.html#results", context)
+    # The address bar shows the canonical filters only, not every empty form field.
+    query = filters.querystring(page=page.number if page.number > 1 else None)
+    response["HX-Push-Url"] = request.path + (f"?{query}" if query else "")
+    return response
 
 
 @login_not_required
