@@ -5,11 +5,16 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from interviews.models import Interview
+
 
 @login_not_required
 @require_GET
 def home(request):
-    return render(request, "pages/home.html")
+    in_progress = None
+    if request.user.is_authenticated:
+        in_progress = Interview.objects.for_user(request.user).in_progress().first()
+    return render(request, "pages/home.html", {"in_progress": in_progress})
 
 
 @login_not_required

@@ -59,3 +59,16 @@ def test_500_page_renders_without_a_request_context():
 
 def test_wrong_method_is_405(client):
     assert client.post("/healthz").status_code == 405
+
+
+def test_home_offers_to_resume_an_interview_in_progress(user, user_client, make_question):
+    from django.utils import timezone
+
+    from interviews.models import Interview
+
+    interview = Interview.objects.start(
+        user=user, questions=[make_question()], seconds_per_question=60, now=timezone.now()
+    )
+    body = user_client.get("/").content.decode()
+    assert "Resume your interview" in body
+    assert interview.get_absolute_url() in body
