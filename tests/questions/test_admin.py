@@ -1,0 +1,44 @@
+import pytest
+from django.db import connection
+
+from questions.models import Question
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def admin_client(client, django_user_model):
+    admin = django_user_model.objects.create_superuser("boss", "boss@example.com", "pw-Admin-123")
+    client.force_login(admin)
+    return client
+
+
+def test_admin_lists_searches_and_filters_questions(admin_client, bank):
+    response = admin_client.get("/admin/questions/question/?q=dropout&difficulty__exact=basic")
+    assert response.status_code == 200
+    assert "dropout" in response.content.decode().lower()
+    source_filter = "/admin/questions/question/?seed_refs__source__id__exact=1"
+    assert admin_client.get(source_filter).status_code == 200
+
+
+def test_admin_edit_page_has_key_points_inline(admin_client, bank):
+    question = Question.objects.get(slug="dropout")
+    body = admin_client.get(f"/admin/questions/question/{question.pk}/change/").content.decode()
+    assert "key_points-0-text" in body
+    assert "seed_refs-0-number" in body
+
+
+def test_non_staff_cannot_open_the_admin(user_client):
+    response = user_client.get("/admin/questions/question/")
+    assert response.status_code == 302
+    assert "/admin/login/" in response.url
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the GIN index is PostgreSQL-only")
+def test_search_vector_has_a_gin_index_on_postgresql():
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexdef FROM pg_indexes WHERE indexname = 'question_search_vector_gin'"
+        )
+        (definition,) = cursor.fetchone()
+    assert "gin (search_vector)" in definition
