@@ -167,6 +167,14 @@ class Interview(models.Model):
                 self.save(update_fields=["started_at"])
         return answer
 
+    def finish_if_done(self, now):
+        """Close expired answers; finish the interview if none is left open. Shows nothing."""
+        if self.is_finished:
+            return
+        self.catch_up(now)
+        if not self.answers.filter(closed_at__isnull=True).exists():
+            self.finish(now)
+
     @transaction.atomic
     def finish(self, now):
         """End the interview: close whatever is still open, keeping every saved text."""

@@ -264,7 +264,8 @@ def review(request, pk):
     interview = _owned_interview(request, pk)
     if not interview.is_finished:
         with transaction.atomic():
-            interview.current_answer(timezone.now())  # may finish it, if all are closed
+            # Looking at the review must not start the next question's clock.
+            interview.finish_if_done(timezone.now())
         if not interview.is_finished:
             messages.info(request, "Finish the interview to see the reference answers.")
             return redirect(interview)

@@ -223,3 +223,13 @@ def test_open_for_lists_open_answers_of_interviews_in_progress(user, interview, 
     assert Answer.objects.open_for(other_user).count() == 0
     interview.finish(at(1))
     assert Answer.objects.open_for(user).count() == 0
+
+
+def test_finish_if_done_only_finishes_when_nothing_is_open(interview):
+    interview.finish_if_done(at(0))
+    assert not interview.is_finished
+    assert not interview.answers.filter(shown_at__isnull=False).exists()
+    for seconds in (0, 10, 20):
+        interview.current_answer(at(seconds)).submit("x", at(seconds + 5))
+    interview.finish_if_done(at(30))
+    assert interview.is_finished

@@ -390,6 +390,7 @@ def test_review_before_the_end_sends_back_to_the_interview(user_client, live_int
     response = user_client.get(urls(live_interview)["review"])
     assert response.status_code == 302
     assert response.url == urls(live_interview)["take"]
+    assert not live_interview.answers.filter(shown_at__isnull=False).exists()  # no clock started
     response = user_client.post(urls(live_interview)["reveal"], {"confidence": 3}, **HTMX)
     assert response.status_code == 409
 
