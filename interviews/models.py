@@ -156,7 +156,12 @@ class Interview(models.Model):
         if self.is_finished:
             return None
         self.catch_up(now)
-        answer = self.answers.filter(closed_at__isnull=True).order_by("position").first()
+        answer = (
+            self.answers.filter(closed_at__isnull=True)
+            .select_related("question__topic")
+            .order_by("position")
+            .first()
+        )
         if answer is None:
             self.finish(now)
             return None
@@ -304,7 +309,8 @@ class Answer(models.Model):
         self.deadline = now + timedelta(seconds=seconds) if seconds else None
         self.save(update_fields=["shown_at", "deadline"])
 
-    def close(self, outcome, now):
+    def close(self, outcome, now, *, also=()):
+        """Close with `outcome`; `also` names fields the caller changed, saved in the same write."""
         self.outcome = outcome
         end = min(now, self.deadline) if self.deadline else now
         self.closed_at = end if outcome == self.Outcome.TIMED_OUT else now
@@ -316,7 +322,7 @@ class Answer(models.Model):
         # Nothing to review in an empty answer: it scores zero without a reveal step.
         if not self.text.strip() and self.score is None:
             self.score = 0.0
-        self.save(update_fields=["outcome", "closed_at", "seconds_used", "score"])
+        self.save(update_fields=["outcome", "closed_at", "seconds_used", "score", *also])
 
     def time_out(self):
         """Close at the deadline with the last text saved in time."""
@@ -342,17 +348,18 @@ class Answer(models.Model):
         self._check_open(now)
         self.text = text
         self.saved_at = now
-        self.save(update_fields=["text", "saved_at"])
-        self.close(self.Outcome.TIMED_OUT if timed_out else self.Outcome.SUBMITTED, now)
+        outcome = self.Outcome.TIMED_OUT if timed_out else self.Outcome.SUBMITTED
+        self.close(outcome, now, also=["text", "saved_at"])
 
     def skip(self, text, now):
         """Move on without submitting; whatever was typed in time is still kept."""
         self._check_open(now)
+        changed = []
         if text is not None and text != self.text:
             self.text = text
             self.saved_at = now
-            self.save(update_fields=["text", "saved_at"])
-        self.close(self.Outcome.SKIPPED, now)
+            changed = ["text", "saved_at"]
+        self.close(self.Outcome.SKIPPED, now, also=changed)
 
     # --- review -------------------------------------------------------------------------
 

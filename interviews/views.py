@@ -2,6 +2,7 @@ from contextlib import suppress
 
 from django.contrib import messages
 from django.db import transaction
+from django.db.models import Prefetch, prefetch_related_objects
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -155,7 +156,6 @@ def _next_step(request, interview, notice=""):
         if notice:
             messages.warning(request, notice)
         return redirect(interview)
-    answer = Answer.objects.select_related("question__topic").get(pk=answer.pk)
     return render(
         request, "interviews/take.html#panel", _panel_context(interview, answer, now, notice)
     )
@@ -172,7 +172,6 @@ def take(request, pk):
     if answer is None:
         messages.info(request, "Every question is answered. Here is your review.")
         return redirect(interview.get_review_url())
-    answer = Answer.objects.select_related("question__topic").get(pk=answer.pk)
     return render(request, "interviews/take.html", _panel_context(interview, answer, now))
 
 
@@ -253,10 +252,13 @@ def end_interview(request, pk):
 # --- reviewing ---------------------------------------------------------------------------
 
 
-def _review_answers(interview):
-    return interview.answers.select_related("question__topic").prefetch_related(
+def _load_review_answers(interview):
+    """Prefetch everything the review shows onto `interview.answers`; return the answers."""
+    answers = Answer.objects.select_related("question__topic").prefetch_related(
         "question__key_points", "covered_key_points"
     )
+    prefetch_related_objects([interview], Prefetch("answers", queryset=answers))
+    return list(interview.answers.all())
 
 
 @require_GET
@@ -269,8 +271,7 @@ def review(request, pk):
         if not interview.is_finished:
             messages.info(request, "Finish the interview to see the reference answers.")
             return redirect(interview)
-    answers = list(_review_answers(interview))
-    interview._prefetched_objects_cache = {"answers": answers}
+    answers = _load_review_answers(interview)
     return render(
         request,
         "interviews/review.html",
@@ -278,21 +279,21 @@ def review(request, pk):
     )
 
 
-def _review_item(request, interview, answer_pk, status=200, error=""):
-    answers = list(_review_answers(interview))
-    interview._prefetched_objects_cache = {"answers": answers}
-    answer = next(a for a in answers if a.pk == answer_pk)
-    context = {
-        "interview": interview,
-        "answer": answer,
-        "summary": interview.summary(),
-        "error": error,
-        "oob_summary": True,
-    }
+def _review_item(request, answer, status=200, error=""):
+    """The answer's review card (and the summary, out of band), or back to the page."""
+    interview = answer.interview
     if not request.htmx:
         if error:
             messages.error(request, error)
         return redirect(f"{interview.get_review_url()}#answer-{answer.position}")
+    answers = _load_review_answers(interview)
+    context = {
+        "interview": interview,
+        "answer": next(a for a in answers if a.pk == answer.pk),
+        "summary": interview.summary(),
+        "error": error,
+        "oob_summary": True,
+    }
     return render(request, "interviews/review.html#review-item", context, status=status)
 
 
@@ -315,9 +316,9 @@ def reveal(request, pk, answer_pk):
         return refusal
     form = RevealForm(request.POST)
     if not form.is_valid():
-        return _review_item(request, answer.interview, answer.pk, 400, form.errors["confidence"][0])
+        return _review_item(request, answer, 400, form.errors["confidence"][0])
     answer.reveal(form.cleaned_data["confidence"], timezone.now())
-    return _review_item(request, answer.interview, answer.pk)
+    return _review_item(request, answer)
 
 
 @require_POST
@@ -329,7 +330,7 @@ def record_review(request, pk, answer_pk):
     form = ReviewForm(request.POST, key_points=key_points)
     if not form.is_valid():
         first_error = next(iter(form.errors.values()))[0]
-        return _review_item(request, answer.interview, answer.pk, 400, first_error)
+        return _review_item(request, answer, 400, first_error)
     try:
         answer.record_review(
             form.cleaned_data["covered"],
@@ -337,5 +338,5 @@ def record_review(request, pk, answer_pk):
             form.cleaned_data["notes"],
         )
     except InterviewError as error:
-        return _review_item(request, answer.interview, answer.pk, 409, str(error))
-    return _review_item(request, answer.interview, answer.pk)
+        return _review_item(request, answer, 409, str(error))
+    return _review_item(request, answer)

@@ -5,6 +5,7 @@ from django.contrib.auth import logout
 from django.core.paginator import Paginator
 from django.http import StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -29,7 +30,11 @@ def progress(request):
     scores = stats.score_over_time(user)
     chart = line_chart(
         [
-            (timezone.localtime(finished).strftime("%-d %b %Y"), score, f"/interviews/{pk}/review/")
+            (
+                timezone.localtime(finished).strftime("%-d %b %Y"),
+                score,
+                reverse("interviews:review", args=[pk]),
+            )
             for pk, finished, score in scores
         ]
     )

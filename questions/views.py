@@ -57,9 +57,9 @@ def question_detail(request, slug):
     )
     siblings = Question.objects.filter(topic_id=question.topic_id)
     previous_question = (
-        siblings.filter(Q(position__lt=question.position)).order_by("-position").first()
+        siblings.filter(position__lt=question.position).order_by("-position").first()
     )
-    next_question = siblings.filter(Q(position__gt=question.position)).order_by("position").first()
+    next_question = siblings.filter(position__gt=question.position).order_by("position").first()
     open_answer, attempts = None, []
     if request.user.is_authenticated:
         open_answer = (
