@@ -11,7 +11,11 @@ class LoginRequiredHtmxMiddleware(LoginRequiredMiddleware):
 
     def handle_no_permission(self, request, view_func):
         if getattr(request, "htmx", False):
-            page = request.htmx.current_url_abs_path or "/"
+            try:
+                page = request.htmx.current_url_abs_path or "/"
+            except ValueError:
+                # HX-Current-URL is the browser's word; a malformed one is no reason for a 500.
+                page = "/"
             login = redirect_to_login(page, self.get_login_url(view_func))["Location"]
             return HttpResponse(
                 format_html(

@@ -1,5 +1,9 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, register_converter
+
+from .converters import RowIdConverter
+
+register_converter(RowIdConverter, "id")
 
 urlpatterns = [
     path("", include("pages.urls")),

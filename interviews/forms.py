@@ -1,8 +1,12 @@
+import re
+
 from django import forms
 
 from questions.models import Difficulty, Topic
 
 from .models import MAX_ANSWER_LENGTH, MAX_QUESTIONS, MIN_QUESTIONS, TIME_LIMIT_CHOICES
+
+SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 
 
 class NewInterviewForm(forms.Form):
@@ -45,7 +49,32 @@ class AnswerTextForm(forms.Form):
             "the last saved version is kept."
         },
     )
-    timed_out = forms.BooleanField(required=False)
+
+
+class SlugListField(forms.Field):
+    """Several values under one name (`?question=a&question=b`), each a bank slug."""
+
+    widget = forms.MultipleHiddenInput
+
+    def to_python(self, value):
+        return [str(item) for item in value or []]
+
+    def validate(self, value):
+        super().validate(value)
+        if not all(SLUG.fullmatch(item) for item in value):
+            raise forms.ValidationError("That is not a question of the bank.")
+
+
+class PractiseQuestionsForm(forms.Form):
+    """Question slugs posted by "practise these"."""
+
+    question = SlugListField(required=False)
+
+    def clean_question(self):
+        slugs = list(dict.fromkeys(self.cleaned_data["question"]))[:MAX_QUESTIONS]
+        if not slugs:
+            raise forms.ValidationError("Choose at least one question to practise.")
+        return slugs
 
 
 class RevealForm(forms.Form):

@@ -9,7 +9,7 @@ are closed when the interview is next read (`catch_up`).
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import Q
 from django.urls import reverse
 
@@ -35,11 +35,25 @@ class InterviewError(Exception):
 
 
 class AnswerClosed(InterviewError):
-    pass
+    """The answer is closed already (a double submit, a second tab)."""
+
+
+class NotShown(InterviewError):
+    """The answer's question is not on screen yet: only the shown, open answer takes writes."""
 
 
 class TooLate(InterviewError):
-    pass
+    """Past deadline + grace: the answer is closed as timed out; late text is kept, flagged."""
+
+
+class InterviewInProgress(InterviewError):
+    """A new interview was asked for while one is still running."""
+
+    def __init__(self, interview):
+        self.interview = interview
+        super().__init__(
+            "You have an interview in progress. Finish or end it before starting another."
+        )
 
 
 class InterviewQuerySet(models.QuerySet):
@@ -52,9 +66,29 @@ class InterviewQuerySet(models.QuerySet):
     def finished(self):
         return self.filter(status=Interview.Status.FINISHED)
 
-    @transaction.atomic
     def start(self, *, user, questions, seconds_per_question, now, topics=(), difficulty=""):
-        """A new interview over `questions`, in that order; no clock runs until one is shown."""
+        """A new interview over `questions`, in that order; no clock runs until one is shown.
+
+        One interview runs at a time (a database constraint holds it): while one is in
+        progress, reference answers are paused for the user, and a second interview would be
+        a way round that. Raises InterviewInProgress with the running one.
+        """
+        running = self.for_user(user).in_progress().first()
+        if running is not None:
+            raise InterviewInProgress(running)
+        try:
+            with transaction.atomic():
+                return self._create_with_answers(
+                    user, questions, seconds_per_question, now, topics, difficulty
+                )
+        except IntegrityError:
+            # Two starts raced (a double click, two tabs): the other one won.
+            running = self.for_user(user).in_progress().first()
+            if running is None:
+                raise
+            raise InterviewInProgress(running) from None
+
+    def _create_with_answers(self, user, questions, seconds_per_question, now, topics, difficulty):
         interview = self.create(
             user=user,
             difficulty=difficulty,
@@ -114,6 +148,11 @@ class Interview(models.Model):
                 condition=Q(status="finished", finished_at__isnull=False)
                 | Q(status="in_progress", finished_at__isnull=True),
                 name="interview_finished_at_matches_status",
+            ),
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=Q(status="in_progress"),
+                name="interview_one_in_progress_per_user",
             ),
         ]
         indexes = [
@@ -232,6 +271,9 @@ class Answer(models.Model):
     deadline = models.DateTimeField(null=True, blank=True)
     text = models.TextField(blank=True)
     saved_at = models.DateTimeField(null=True, blank=True)
+    # Text that reached the server after deadline + grace: kept and shown, flagged, never scored.
+    late_text = models.TextField(blank=True)
+    late_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     outcome = models.CharField(max_length=12, choices=Outcome.choices, blank=True)
     seconds_used = models.PositiveIntegerField(null=True, blank=True)
@@ -269,6 +311,10 @@ class Answer(models.Model):
                 name="answer_outcome_matches_closed",
             ),
             models.CheckConstraint(
+                condition=Q(late_at__isnull=True) | Q(outcome="timed_out"),
+                name="answer_late_text_only_when_timed_out",
+            ),
+            models.CheckConstraint(
                 condition=Q(confidence__isnull=True) | Q(confidence__gte=1, confidence__lte=5),
                 name="answer_confidence_range",
             ),
@@ -297,8 +343,16 @@ class Answer(models.Model):
             return None
         return max(0, int((self.deadline - now).total_seconds()))
 
+    @property
+    def is_current(self):
+        """Shown and still open: the one answer of an interview that accepts writes."""
+        return self.shown_at is not None and self.closed_at is None
+
+    def is_past_grace(self, now):
+        return self.deadline is not None and now > self.deadline + grace()
+
     def accepts_saves(self, now):
-        return self.is_open and (self.deadline is None or now <= self.deadline + grace())
+        return self.is_current and not self.is_past_grace(now)
 
     def show(self, now):
         """Start this question's clock. Set once: showing it again changes nothing."""
@@ -328,38 +382,67 @@ class Answer(models.Model):
         """Close at the deadline with the last text saved in time."""
         self.close(self.Outcome.TIMED_OUT, self.deadline)
 
-    def _check_open(self, now):
-        if not self.is_open:
+    def _check_writable(self, now):
+        """Only the shown, open answer takes writes; a write past deadline + grace closes it.
+
+        The outcome is the server clock's alone: nothing the browser sends can choose it.
+        """
+        if self.closed_at is not None:
             raise AnswerClosed("This question is already closed; the answer saved for it is kept.")
-        if not self.accepts_saves(now):
-            self.time_out()
-            raise TooLate(
-                "Time ran out for this question. Your answer as last saved in time is kept."
+        if self.shown_at is None:
+            raise NotShown(
+                "This question has not been shown yet, so it cannot take an answer. "
+                "Answer the question on screen."
             )
 
+    def _close_late(self, text, now):
+        """Time is up: close as timed out with the text saved in time. Text that arrives late
+        is not thrown away either: it is kept beside it, flagged as late, and never scored."""
+        also = []
+        if text.strip() and text != self.text:
+            self.late_text, self.late_at = text, now
+            also = ["late_text", "late_at"]
+        self.close(self.Outcome.TIMED_OUT, self.deadline, also=also)
+        if also:
+            raise TooLate(
+                "Time ran out for this question. What you saved in time is what counts; "
+                "the text that arrived late is kept in your review, marked late."
+            )
+        raise TooLate("Time ran out for this question. Your answer as last saved in time is kept.")
+
     def save_draft(self, text, now):
-        self._check_open(now)
+        self._check_writable(now)
+        if self.is_past_grace(now):
+            self._close_late(text, now)
         self.text = text
         self.saved_at = now
         self.save(update_fields=["text", "saved_at"])
 
-    def submit(self, text, now, *, timed_out=False):
-        """Close with this text. `timed_out` marks the page's own submit when its clock hit 0."""
-        self._check_open(now)
+    def submit(self, text, now):
+        """Close with this text: submitted, or timed out when it arrives after the deadline
+        (within the grace period the text still counts)."""
+        self._check_writable(now)
+        if self.is_past_grace(now):
+            self._close_late(text, now)
         self.text = text
         self.saved_at = now
-        outcome = self.Outcome.TIMED_OUT if timed_out else self.Outcome.SUBMITTED
+        after_deadline = self.deadline is not None and now > self.deadline
+        outcome = self.Outcome.TIMED_OUT if after_deadline else self.Outcome.SUBMITTED
         self.close(outcome, now, also=["text", "saved_at"])
 
     def skip(self, text, now):
         """Move on without submitting; whatever was typed in time is still kept."""
-        self._check_open(now)
+        self._check_writable(now)
+        if self.is_past_grace(now):
+            self._close_late(text, now)
         changed = []
-        if text is not None and text != self.text:
+        if text != self.text:
             self.text = text
             self.saved_at = now
             changed = ["text", "saved_at"]
-        self.close(self.Outcome.SKIPPED, now, also=changed)
+        after_deadline = self.deadline is not None and now > self.deadline
+        outcome = self.Outcome.TIMED_OUT if after_deadline else self.Outcome.SKIPPED
+        self.close(outcome, now, also=changed)
 
     # --- review -------------------------------------------------------------------------
 

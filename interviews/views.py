@@ -1,40 +1,80 @@
-from contextlib import suppress
-
 from django.contrib import messages
 from django.db import transaction
 from django.db.models import Prefetch, prefetch_related_objects
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect, HttpResponseClientRefresh
 
 from questions.models import Question
 
 from .drawing import draw_questions, matching_questions
-from .forms import AnswerTextForm, NewInterviewForm, RevealForm, ReviewForm
-from .models import MAX_QUESTIONS, Answer, Interview, InterviewError, TooLate
+from .forms import AnswerTextForm, NewInterviewForm, PractiseQuestionsForm, RevealForm, ReviewForm
+from .models import (
+    Answer,
+    AnswerClosed,
+    Interview,
+    InterviewError,
+    InterviewInProgress,
+    NotShown,
+    TooLate,
+)
 
 
 def _owned_interview(request, pk, *, lock=False):
+    """The user's interview, or 404. Locking takes the interview row only, never shared rows:
+    every write locks the interview first, then its answers, so two requests never deadlock."""
     interviews = Interview.objects.for_user(request.user)
     if lock:
-        interviews = interviews.select_for_update()
+        interviews = interviews.select_for_update(of=("self",))
     return get_object_or_404(interviews, pk=pk)
 
 
-def _owned_answer(request, pk, answer_pk):
-    """The answer, locked for this transaction, or 404 for anyone but its owner."""
-    return get_object_or_404(
-        Answer.objects.select_for_update().select_related("interview", "question__topic"),
-        pk=answer_pk,
-        interview_id=pk,
-        interview__user=request.user,
-    )
+def _owned_answer(request, pk, answer_pk, *, lock=False):
+    """The answer of the user's interview, or 404; with `lock`, the interview row first."""
+    interview = _owned_interview(request, pk, lock=lock)
+    answers = interview.answers.select_related("question__topic")
+    if lock:
+        answers = answers.select_for_update(of=("self",))
+    answer = get_object_or_404(answers, pk=answer_pk)
+    answer.interview = interview
+    return answer
 
 
 def _redirect(request, url):
     return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+
+
+def _resume(request, running):
+    """Back to the interview in progress, saying why nothing new started."""
+    messages.info(
+        request,
+        "You have an interview in progress: finish or end it first. Reference answers and "
+        "new interviews wait until then.",
+    )
+    return _redirect(request, running.get_absolute_url())
+
+
+def _start(request, **options):
+    """Start an interview, or go back to the one in progress."""
+    try:
+        interview = Interview.objects.start(user=request.user, now=timezone.now(), **options)
+    except InterviewInProgress as running:
+        return _resume(request, running.interview)
+    return redirect(interview)
+
+
+def _missing_text(request):
+    """A write without the answer field is malformed: refuse it whole, change nothing."""
+    return "text" not in request.POST
+
+
+MISSING_TEXT = (
+    "The request carried no answer text, so nothing was changed. Reload the page and try again."
+)
 
 
 # --- starting ----------------------------------------------------------------------------
@@ -44,7 +84,10 @@ def _redirect(request, url):
 def new_interview(request):
     form = NewInterviewForm(request.POST if request.method == "POST" else None)
     shortfall = None
+    in_progress = request.references.paused_by
     if request.method == "POST":
+        if in_progress is not None:
+            return _resume(request, in_progress)
         if not form.is_valid():
             return render(request, "interviews/new.html", {"form": form}, status=400)
         topics = list(form.cleaned_data["topics"])
@@ -61,53 +104,48 @@ def new_interview(request):
         if available < wanted:
             shortfall = available
         else:
-            questions = draw_questions(request.user, topics, difficulty, wanted)
-            interview = Interview.objects.start(
-                user=request.user,
-                questions=questions,
+            return _start(
+                request,
+                questions=draw_questions(request.user, topics, difficulty, wanted),
                 seconds_per_question=form.cleaned_data["time_limit"],
                 topics=topics,
                 difficulty=difficulty,
-                now=timezone.now(),
             )
-            return redirect(interview)
-    context = {
-        "form": form,
-        "shortfall": shortfall,
-        "in_progress": Interview.objects.for_user(request.user).in_progress().first(),
-    }
+    context = {"form": form, "shortfall": shortfall, "in_progress": in_progress}
     return render(request, "interviews/new.html", context)
 
 
 @require_POST
 def practise_question(request, slug):
+    # Checked before the question is looked up: with an interview running, every question
+    # leads back to it, so the answer cannot tell which questions are in it.
+    if request.references.paused:
+        return _resume(request, request.references.paused_by)
     question = get_object_or_404(Question, slug=slug)
-    interview = Interview.objects.start(
-        user=request.user,
+    return _start(
+        request,
         questions=[question],
         seconds_per_question=question.suggested_minutes * 60,
         topics=[question.topic],
-        now=timezone.now(),
     )
-    return redirect(interview)
 
 
 @require_POST
 def practise_questions(request):
     """A new interview over the posted questions (e.g. "practise my weakest"), in that order."""
-    slugs = list(dict.fromkeys(request.POST.getlist("question")))[:MAX_QUESTIONS]
+    if request.references.paused:
+        return _resume(request, request.references.paused_by)
+    form = PractiseQuestionsForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, form.errors["question"][0])
+        return redirect("progress:progress")
+    slugs = form.cleaned_data["question"]
     by_slug = Question.objects.in_bulk(slugs, field_name="slug")
     questions = [by_slug[slug] for slug in slugs if slug in by_slug]
     if not questions:
         messages.error(request, "Choose at least one question to practise.")
         return redirect("progress:progress")
-    interview = Interview.objects.start(
-        user=request.user,
-        questions=questions,
-        seconds_per_question=180,
-        now=timezone.now(),
-    )
-    return redirect(interview)
+    return _start(request, questions=questions, seconds_per_question=180)
 
 
 @require_POST
@@ -115,17 +153,19 @@ def retake(request, pk):
     old = get_object_or_404(
         Interview.objects.for_user(request.user).finished().prefetch_related("topics"), pk=pk
     )
+    if request.references.paused:
+        return _resume(request, request.references.paused_by)
     questions = [a.question for a in old.answers.select_related("question").order_by("position")]
-    interview = Interview.objects.start(
-        user=request.user,
+    response = _start(
+        request,
         questions=questions,
         seconds_per_question=old.seconds_per_question,
         topics=list(old.topics.all()),
         difficulty=old.difficulty,
-        now=timezone.now(),
     )
-    messages.success(request, "A new interview with the same questions has started.")
-    return redirect(interview)
+    if response.status_code == 302 and response.url != old.get_absolute_url():
+        messages.success(request, "A new interview with the same questions has started.")
+    return response
 
 
 # --- taking ------------------------------------------------------------------------------
@@ -143,10 +183,11 @@ def _panel_context(interview, answer, now, notice=""):
     }
 
 
-def _next_step(request, interview, notice=""):
-    """After an answer closes: the next question's panel, or the review once all are done."""
-    now = timezone.now()
-    answer = interview.current_answer(now)
+def _next_step(request, interview, answer, now, notice=""):
+    """After an answer closes: the next question's panel, or the review once all are done.
+
+    `answer` is the next answer, already shown under the same lock as the write before it.
+    """
     if answer is None:
         if notice:
             messages.warning(request, notice)
@@ -161,6 +202,7 @@ def _next_step(request, interview, notice=""):
     )
 
 
+@never_cache
 @require_GET
 def take(request, pk):
     with transaction.atomic():
@@ -184,16 +226,18 @@ def _status(request, answer, message, status):
 def autosave(request, pk, answer_pk):
     form = AnswerTextForm(request.POST)
     with transaction.atomic():
-        answer = _owned_answer(request, pk, answer_pk)
+        answer = _owned_answer(request, pk, answer_pk, lock=True)
+        if _missing_text(request):
+            return _refuse_write(request, answer, MISSING_TEXT, 400)
         if not form.is_valid():
-            return _status(request, answer, form.errors["text"][0], 400)
+            return _refuse_write(request, answer, form.errors["text"][0], 400)
         try:
             answer.save_draft(form.cleaned_data["text"], timezone.now())
         except TooLate as refusal:
             messages.warning(request, str(refusal))
             return HttpResponseClientRefresh() if request.htmx else redirect(answer.interview)
         except InterviewError as refusal:
-            return _status(request, answer, str(refusal), 409)
+            return _refuse_write(request, answer, str(refusal), 409)
     if not request.htmx:
         return redirect(answer.interview)
     return render(request, "interviews/take.html#save-status", {"answer": answer})
@@ -209,42 +253,69 @@ def skip(request, pk, answer_pk):
     return _close_answer(request, pk, answer_pk, "skip")
 
 
+def _refuse_write(request, answer, message, status):
+    """A write the rules refuse: say why, in place for htmx, on the take page otherwise."""
+    if request.htmx:
+        return _status(request, answer, message, status)
+    context = {"interview": answer.interview, "message": message}
+    return render(request, "interviews/refused.html", context, status=status)
+
+
 def _close_answer(request, pk, answer_pk, action):
     form = AnswerTextForm(request.POST)
     notice = ""
     with transaction.atomic():
-        answer = _owned_answer(request, pk, answer_pk)
+        answer = _owned_answer(request, pk, answer_pk, lock=True)
+        if _missing_text(request):
+            return _refuse_write(request, answer, MISSING_TEXT, 400)
+        interview = answer.interview
+        now = timezone.now()
         if not form.is_valid():
-            now = timezone.now()
-            context = _panel_context(answer.interview, answer, now, form.errors["text"][0])
+            context = _panel_context(interview, answer, now, form.errors["text"][0])
             context["draft"] = request.POST.get("text", "")[: context["max_length"]]
             template = "interviews/take.html#panel" if request.htmx else "interviews/take.html"
             return render(request, template, context, status=400)
-        text, now = form.cleaned_data["text"], timezone.now()
+        text = form.cleaned_data["text"]
         try:
             if action == "submit":
-                answer.submit(text, now, timed_out=form.cleaned_data["timed_out"])
+                answer.submit(text, now)
             else:
                 answer.skip(text, now)
-        except InterviewError as refusal:
-            # Closed already (a double submit, another tab) or too late: nothing is lost,
-            # the candidate simply moves on with what was saved in time.
+        except (NotShown, AnswerClosed) as refusal:
+            if answer.closed_at is None:
+                # Not on screen yet: posting to a later answer's id is refused outright.
+                return _refuse_write(request, answer, str(refusal), 409)
+            # Closed already (a double submit, another tab, a retry): nothing is lost, the
+            # candidate simply moves on with what was saved.
             notice = str(refusal)
-    return _next_step(request, answer.interview, notice)
+        except TooLate as refusal:
+            notice = str(refusal)
+        # The next question is chosen, and its clock started, under the same lock.
+        next_answer = interview.current_answer(now)
+    return _next_step(request, interview, next_answer, now, notice)
 
 
 @require_POST
 def end_interview(request, pk):
     form = AnswerTextForm(request.POST)
+    notice = ""
     with transaction.atomic():
         interview = _owned_interview(request, pk, lock=True)
         now = timezone.now()
-        current = interview.answers.filter(closed_at__isnull=True, shown_at__isnull=False).first()
-        if current and form.is_valid() and "text" in request.POST:
-            # Too late to change it? Then the last text saved in time stands.
-            with suppress(InterviewError):
+        current = (
+            interview.answers.select_for_update(of=("self",))
+            .filter(closed_at__isnull=True, shown_at__isnull=False)
+            .first()
+        )
+        if current and form.is_valid() and not _missing_text(request):
+            try:
                 current.save_draft(form.cleaned_data["text"], now)
+            except InterviewError as refusal:
+                # Too late to change it: the last text saved in time stands (late text is kept).
+                notice = str(refusal)
         interview.finish(now)
+    if notice:
+        messages.warning(request, notice)
     messages.success(request, "Interview ended. Questions you did not reach are marked skipped.")
     return _redirect(request, interview.get_review_url())
 
@@ -261,22 +332,29 @@ def _load_review_answers(interview):
     return list(interview.answers.all())
 
 
+def _review_context(request, interview):
+    return {
+        "interview": interview,
+        "summary": interview.summary(),
+        # Another interview in progress pauses every reference, in this review too.
+        "paused_by": request.references.paused_by,
+    }
+
+
+@never_cache
 @require_GET
 def review(request, pk):
-    interview = _owned_interview(request, pk)
-    if not interview.is_finished:
-        with transaction.atomic():
+    with transaction.atomic():
+        interview = _owned_interview(request, pk, lock=True)
+        if not interview.is_finished:
             # Looking at the review must not start the next question's clock.
             interview.finish_if_done(timezone.now())
-        if not interview.is_finished:
-            messages.info(request, "Finish the interview to see the reference answers.")
-            return redirect(interview)
+    if not interview.is_finished:
+        messages.info(request, "Finish the interview to see the reference answers.")
+        return redirect(interview)
     answers = _load_review_answers(interview)
-    return render(
-        request,
-        "interviews/review.html",
-        {"interview": interview, "answers": answers, "summary": interview.summary()},
-    )
+    context = _review_context(request, interview) | {"answers": answers}
+    return render(request, "interviews/review.html", context)
 
 
 def _review_item(request, answer, status=200, error=""):
@@ -287,56 +365,77 @@ def _review_item(request, answer, status=200, error=""):
             messages.error(request, error)
         return redirect(f"{interview.get_review_url()}#answer-{answer.position}")
     answers = _load_review_answers(interview)
-    context = {
-        "interview": interview,
+    context = _review_context(request, interview) | {
         "answer": next(a for a in answers if a.pk == answer.pk),
-        "summary": interview.summary(),
         "error": error,
         "oob_summary": True,
     }
     return render(request, "interviews/review.html#review-item", context, status=status)
 
 
-def _finished_answer(request, pk, answer_pk):
-    answer = get_object_or_404(
-        Answer.objects.select_related("interview"),
-        pk=answer_pk,
-        interview_id=pk,
-        interview__user=request.user,
-    )
+PAUSED = (
+    "Reference answers are paused while you have an interview in progress. "
+    "Finish or end it, then come back to this review."
+)
+
+
+def _reviewable_answer(request, pk, answer_pk):
+    """The answer of a finished interview of the user's, locked (interview first), or a
+    refusal: 404 for anyone else's, 409 while the interview or another one is running."""
+    answer = _owned_answer(request, pk, answer_pk, lock=True)
     if not answer.interview.is_finished:
-        return answer, HttpResponse("Finish the interview first.", status=409)
-    return answer, None
+        raise Refused("Finish the interview first.", 409)
+    if request.references.paused:
+        raise Refused(PAUSED, 409)
+    return answer
+
+
+class Refused(Exception):
+    def __init__(self, message, status):
+        self.message, self.status = message, status
+        super().__init__(message)
+
+
+def _refused(request, refusal):
+    if request.htmx:
+        return HttpResponse(refusal.message, status=refusal.status)
+    messages.error(request, refusal.message)
+    return redirect(reverse("progress:history"))
 
 
 @require_POST
 def reveal(request, pk, answer_pk):
-    answer, refusal = _finished_answer(request, pk, answer_pk)
-    if refusal:
-        return refusal
     form = RevealForm(request.POST)
+    try:
+        with transaction.atomic():
+            answer = _reviewable_answer(request, pk, answer_pk)
+            if form.is_valid():
+                answer.reveal(form.cleaned_data["confidence"], timezone.now())
+    except Refused as refusal:
+        return _refused(request, refusal)
     if not form.is_valid():
         return _review_item(request, answer, 400, form.errors["confidence"][0])
-    answer.reveal(form.cleaned_data["confidence"], timezone.now())
     return _review_item(request, answer)
 
 
 @require_POST
 def record_review(request, pk, answer_pk):
-    answer, refusal = _finished_answer(request, pk, answer_pk)
-    if refusal:
-        return refusal
-    key_points = list(answer.question.key_points.all())
-    form = ReviewForm(request.POST, key_points=key_points)
-    if not form.is_valid():
-        first_error = next(iter(form.errors.values()))[0]
-        return _review_item(request, answer, 400, first_error)
     try:
-        answer.record_review(
-            form.cleaned_data["covered"],
-            form.cleaned_data["self_rating"],
-            form.cleaned_data["notes"],
-        )
-    except InterviewError as error:
-        return _review_item(request, answer, 409, str(error))
+        with transaction.atomic():
+            answer = _reviewable_answer(request, pk, answer_pk)
+            key_points = list(answer.question.key_points.all())
+            form = ReviewForm(request.POST, key_points=key_points)
+            if not form.is_valid():
+                first_error = next(iter(form.errors.values()))[0]
+                return _review_item(request, answer, 400, first_error)
+            try:
+                answer.record_review(
+                    form.cleaned_data["covered"],
+                    form.cleaned_data["self_rating"],
+                    form.cleaned_data["notes"],
+                )
+            except InterviewError as error:
+                return _review_item(request, answer, 409, str(error))
+    except Refused as refusal:
+        return _refused(request, refusal)
     return _review_item(request, answer)

@@ -58,6 +58,17 @@ def progress(request):
     return render(request, "progress/progress.html", context)
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value):
+    """A cell a spreadsheet will not run as a formula: text starting with = + - @ tab or CR
+    gets a leading apostrophe (the usual CSV-injection guard)."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 class _Echo:
     """csv.writer writes to this and gets each line back, for streaming."""
 
@@ -94,7 +105,8 @@ def export_answers(request):
         yield writer.writerow(EXPORT_COLUMNS)
         for answer in answers.iterator(chunk_size=500):
             yield writer.writerow(
-                [
+                spreadsheet_safe(cell)
+                for cell in [
                     timezone.localtime(answer.closed_at).isoformat(timespec="seconds"),
                     answer.interview_id,
                     answer.position,

@@ -100,6 +100,36 @@ def _string_list(value, problems, file, where, name, bounds, max_length):
     return items
 
 
+def _follow_ups(value, problems, file, where):
+    """[[questions.follow_ups]] tables, each a prompt and its short reference answer."""
+    if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
+        _problem(
+            problems,
+            file,
+            where,
+            "field 'follow_ups' must be [[questions.follow_ups]] tables with prompt and answer",
+        )
+        return []
+    low, high = FOLLOW_UPS_RANGE
+    if not low <= len(value) <= high:
+        _problem(problems, file, where, f"has {len(value)} follow-ups (want {low}-{high})")
+    follow_ups = []
+    for index, item in enumerate(value, 1):
+        item_where = f"{where}, follow-up {index}"
+        unknown = set(item) - {"prompt", "answer"}
+        if unknown:
+            _problem(problems, file, item_where, f"unknown field(s) {', '.join(sorted(unknown))}")
+        follow_ups.append(
+            {
+                "prompt": _text(
+                    item.get("prompt"), problems, file, item_where, "prompt", max_length=500
+                ),
+                "answer": _text(item.get("answer"), problems, file, item_where, "answer"),
+            }
+        )
+    return follow_ups
+
+
 def _read_toml(path, problems):
     try:
         return tomllib.loads(path.read_text(encoding="utf-8"))
@@ -210,9 +240,7 @@ def _read_question(raw, index, file, problems):
         key_points=_string_list(
             raw.get("key_points"), problems, file, where, "key_points", KEY_POINTS_RANGE, 300
         ),
-        follow_ups=_string_list(
-            raw.get("follow_ups"), problems, file, where, "follow_ups", FOLLOW_UPS_RANGE, 500
-        ),
+        follow_ups=_follow_ups(raw.get("follow_ups"), problems, file, where),
         refs=refs,
         position=index,
         file=file,

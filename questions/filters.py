@@ -38,11 +38,13 @@ class BankFilters:
     def active(self):
         return any((self.q, self.topic, self.difficulty, self.source))
 
-    def apply(self, queryset):
+    def apply(self, queryset, *, in_references=True):
         queryset = queryset.filter_by(
             topic=self.topic, difficulty=self.difficulty, source=self.source
         )
-        return queryset.search(self.q) if self.q else queryset
+        if not self.q:
+            return queryset
+        return queryset.search(self.q, in_references=in_references)
 
     def querystring(self, **extra):
         """The canonical query string for these filters (empty values left out)."""

@@ -75,15 +75,18 @@ class QuestionQuerySet(models.QuerySet):
             )
         return queryset
 
-    def search(self, text):
+    def search(self, text, *, in_references=True):
         """Ranked full-text search on PostgreSQL, case-insensitive matching elsewhere.
 
         Both look at the prompt, the key points and the answer; PostgreSQL weighs them in that
-        order (A, B, C) and orders by rank.
+        order (A, B, C) and orders by rank. With `in_references=False` (while reference
+        answers are paused for the user) only prompts and topic names are matched.
         """
         text = " ".join(text.split())[:SEARCH_MAX_LENGTH]
         if not text:
             return self
+        if not in_references:
+            return self._search_prompts(text.split()[:12])
         if connection.vendor == "postgresql":
             query = SearchQuery(text, search_type="websearch", config=SEARCH_CONFIG)
             return (
@@ -121,6 +124,20 @@ class QuestionQuerySet(models.QuerySet):
         )
         return (
             self.filter(every_word_somewhere)
+            .annotate(rank=rank)
+            .order_by("-rank", "topic__position", "position")
+        )
+
+    def _search_prompts(self, words):
+        """Every word in the prompt or the topic's name; prompt matches first."""
+        every_word = Q()
+        in_prompt = Q()
+        for word in words:
+            every_word &= Q(prompt__icontains=word) | Q(topic__name__icontains=word)
+            in_prompt &= Q(prompt__icontains=word)
+        rank = Case(When(in_prompt, then=Value(1)), default=Value(0), output_field=IntegerField())
+        return (
+            self.filter(every_word)
             .annotate(rank=rank)
             .order_by("-rank", "topic__position", "position")
         )

@@ -28,7 +28,10 @@ def question_list(request):
         topic_slugs={t.slug for t in topics},
         source_slugs={s.slug for s in sources},
     )
-    questions = filters.apply(Question.objects.with_list_data())
+    # While an interview runs, reference answers are paused: search must not match them.
+    questions = filters.apply(
+        Question.objects.with_list_data(), in_references=request.references.allowed
+    )
     page = Paginator(questions, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "filters": filters,
@@ -60,14 +63,8 @@ def question_detail(request, slug):
         siblings.filter(position__lt=question.position).order_by("-position").first()
     )
     next_question = siblings.filter(position__gt=question.position).order_by("position").first()
-    open_answer, attempts = None, []
+    attempts = []
     if request.user.is_authenticated:
-        open_answer = (
-            Answer.objects.open_for(request.user)
-            .filter(question=question)
-            .select_related("interview")
-            .first()
-        )
         attempts = (
             Answer.objects.filter(
                 interview__user=request.user,
@@ -81,9 +78,8 @@ def question_detail(request, slug):
         "question": question,
         "previous_question": previous_question,
         "next_question": next_question,
-        # While it is open in an interview, the reference must not reach the browser.
-        "answer_hidden": open_answer is not None,
-        "open_interview": open_answer.interview if open_answer else None,
+        # While any interview runs, no reference reaches the browser (interviews/references.py).
+        "paused_by": request.references.paused_by,
         "attempts": attempts,
     }
     return render(request, "questions/detail.html", context)

@@ -60,7 +60,7 @@ def test_submit_closes_with_the_text_and_time_used(interview):
 
 def test_submit_by_the_page_at_zero_records_a_time_out_with_the_text(interview):
     answer = interview.current_answer(at(0))
-    answer.submit("typed until the end", at(61), timed_out=True)
+    answer.submit("typed until the end", at(61))
     answer.refresh_from_db()
     assert answer.outcome == Answer.Outcome.TIMED_OUT
     assert answer.text == "typed until the end"

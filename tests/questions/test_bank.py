@@ -38,7 +38,14 @@ answer = '''
 The first answer, in **Markdown**.
 '''
 key_points = ["One", "Two", "Three"]
-follow_ups = ["And then?"]
+
+[[questions.follow_ups]]
+prompt = "And then?"
+answer = "Then the second step follows."
+"""
+FOLLOW_UP = """[[questions.follow_ups]]
+prompt = "And then?"
+answer = "Then the second step follows."
 """
 
 
@@ -117,7 +124,12 @@ def test_a_ref_can_move_to_another_question(tmp_path):
         (('difficulty = "basic"', 'difficulty = "hard"'), "question first: field 'difficulty'"),
         (('prompt = "What is first?"\n', ""), "question first: field 'prompt' is missing"),
         (('["One", "Two", "Three"]', '["One"]'), "field 'key_points' has 1 items (want 3-7)"),
-        (('follow_ups = ["And then?"]', "follow_ups = []"), "field 'follow_ups' has 0 items"),
+        ((FOLLOW_UP, "follow_ups = []"), "question first: has 0 follow-ups (want 1-3)"),
+        (
+            ('answer = "Then the second step follows."', ""),
+            "follow-up 1: field 'answer' is missing",
+        ),
+        ((FOLLOW_UP, 'follow_ups = ["And then?"]'), "field 'follow_ups' must be"),
         (('"coll:2"', '"other:2"'), "'other:2' names no collection"),
         (('"coll:2"', '"coll 2"'), "'coll 2' is not a ref"),
         (('slug = "first"', 'slug = "First Question"'), "must be lowercase-with-dashes"),
@@ -218,11 +230,17 @@ def test_export_and_load_round_trip(bank, tmp_path):
                         "sources",
                         "answer",
                         "key_points",
-                        "follow_ups",
                     )
                 ]
                 + [""]
             )
+            for follow_up in item["follow_ups"]:
+                lines += [
+                    "[[questions.follow_ups]]",
+                    f"prompt = {json.dumps(follow_up['prompt'], ensure_ascii=False)}",
+                    f"answer = {json.dumps(follow_up['answer'], ensure_ascii=False)}",
+                    "",
+                ]
         (tmp_path / "questions" / f"{topic.slug}.toml").write_text("\n".join(lines))
     KeyPoint.objects.all().delete()
     SeedRef.objects.all().delete()
