@@ -1,13 +1,22 @@
+from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
 from . import views
+from .forms import LoginForm
+from .throttle import throttle_posts
 
 # No app_name: Django's auth views reverse these names unnamespaced ("login",
 # "password_reset_done", ...), so the account URLs keep Django's own names.
 urlpatterns = [
     path("signup/", views.signup, name="signup"),
-    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path(
+        "login/",
+        auth_views.LoginView.as_view(
+            redirect_authenticated_user=True, authentication_form=LoginForm
+        ),
+        name="login",
+    ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "password/change/",
@@ -19,7 +28,14 @@ urlpatterns = [
         auth_views.PasswordChangeDoneView.as_view(),
         name="password_change_done",
     ),
-    path("password/reset/", auth_views.PasswordResetView.as_view(), name="password_reset"),
+    path(
+        "password/reset/",
+        # Each POST may send a mail: a few per address and hour (settings).
+        throttle_posts("password-reset", limit=settings.PASSWORD_RESETS_PER_HOUR, seconds=3600)(
+            auth_views.PasswordResetView.as_view()
+        ),
+        name="password_reset",
+    ),
     path(
         "password/reset/sent/",
         auth_views.PasswordResetDoneView.as_view(),

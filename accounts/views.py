@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_not_required
@@ -5,10 +6,12 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from .forms import SignUpForm
+from .throttle import throttle_posts
 
 
 @login_not_required
 @require_http_methods(["GET", "POST"])
+@throttle_posts("signup", limit=settings.SIGNUPS_PER_HOUR, seconds=3600)
 def signup(request):
     if request.user.is_authenticated:
         return redirect("pages:home")

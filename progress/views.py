@@ -1,5 +1,6 @@
 import csv
 
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.core.paginator import Paginator
@@ -137,6 +138,9 @@ def delete_account(request):
         user = request.user
         logout(request)
         user.delete()  # interviews and answers go with it; the bank is untouched
+        # The log-in records name the account too: they go with it.
+        for model in (AccessAttempt, AccessLog, AccessFailureLog):
+            model.objects.filter(username=user.username).delete()
         messages.success(request, "Your account and all your practice data are deleted.")
         return redirect("pages:home")
     return render(request, "progress/delete_account.html", {"form": form})

@@ -1,5 +1,14 @@
 import pytest
+from django.core.cache import cache
 from django.test import Client
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache (throttle counters, cached pages)."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture
@@ -58,7 +67,10 @@ def make_question(db):
             topic=topic_obj,
             difficulty=difficulty,
             answer=extra.pop("answer", f"Reference answer for {slug}."),
-            follow_ups=extra.pop("follow_ups", [f"Follow-up for {slug}?"]),
+            follow_ups=extra.pop(
+                "follow_ups",
+                [{"prompt": f"Follow-up for {slug}?", "answer": f"Follow-up answer for {slug}."}],
+            ),
             **extra,
         )
         KeyPoint.objects.bulk_create(
@@ -69,3 +81,18 @@ def make_question(db):
         return question
 
     return make
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, tmp_path_factory):
+    """On SQLite, test in a file (WAL, IMMEDIATE, busy timeout) like `make run` does, not in
+    Django's shared-cache memory database, where concurrent threads fail with "table is
+    locked" instead of waiting: the concurrency tests then say something true on both
+    databases."""
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        database.setdefault("TEST", {})["NAME"] = str(
+            tmp_path_factory.mktemp("db") / "test.sqlite3"
+        )

@@ -79,7 +79,6 @@
           fired = true;
           clearInterval(timer);
           timer = null;
-          document.getElementById("timed-out").value = "on";
           setStatus("Time is up: submitting what you typed…", "pending");
           form.requestSubmit(submitButton);
         }

@@ -72,3 +72,66 @@ def test_home_offers_to_resume_an_interview_in_progress(user, user_client, make_
     body = user_client.get("/").content.decode()
     assert "Resume your interview" in body
     assert interview.get_absolute_url() in body
+
+
+def test_a_database_that_never_answers_gives_a_quick_503_without_its_error_text(tmp_path):
+    """A server that accepts connections and then says nothing: /healthz must answer 503 within
+    the connect timeout instead of hanging the worker, and publish no driver error text."""
+    import os
+    import socket
+    import subprocess
+    import sys
+    import threading
+    import time
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(8)
+    port = listener.getsockname()[1]
+    held = []
+    stop = threading.Event()
+
+    def accept_and_stay_silent():
+        listener.settimeout(0.2)
+        while not stop.is_set():
+            try:
+                held.append(listener.accept()[0])
+            except OSError:
+                continue
+
+    thread = threading.Thread(target=accept_and_stay_silent, daemon=True)
+    thread.start()
+    script = (
+        "import django, json; django.setup();"
+        "from django.test import Client;"
+        "r = Client().get('/healthz');"
+        "print(json.dumps({'status': r.status_code, 'body': r.content.decode()}))"
+    )
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "DATABASE_URL": f"postgres://nobody:secretpw@127.0.0.1:{port}/hidden_db",
+        "DB_CONNECT_TIMEOUT": "2",
+        "SECRET_KEY": "test-only",
+        "ALLOWED_HOSTS": "testserver",
+    }
+    started = time.monotonic()
+    try:
+        result = subprocess.run(
+            [sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=30
+        )
+    finally:
+        stop.set()
+        thread.join()
+        for connection in held:
+            connection.close()
+        listener.close()
+    elapsed = time.monotonic() - started
+    import json
+
+    outcome = json.loads(result.stdout.strip().splitlines()[-1])
+    assert outcome["status"] == 503
+    assert "hidden_db" not in outcome["body"]
+    assert "nobody" not in outcome["body"]
+    assert json.loads(outcome["body"]) == {"status": "error", "database": "unavailable"}
+    assert elapsed < 15
