@@ -8,7 +8,7 @@ from .models import Answer
 
 
 def matching_questions(topics, difficulty):
-    questions = Question.objects.all()
+    questions = Question.objects.in_bank()
     if topics:
         questions = questions.filter(topic__in=topics)
     if difficulty:

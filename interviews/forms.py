@@ -95,6 +95,6 @@ class ReviewForm(forms.Form):
     )
     notes = forms.CharField(required=False, max_length=5000)
 
-    def __init__(self, *args, key_points=(), **kwargs):
+    def __init__(self, *args, key_point_count=0, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["covered"].choices = [(kp.pk, kp.text) for kp in key_points]
+        self.fields["covered"].choices = [(n, str(n)) for n in range(1, key_point_count + 1)]

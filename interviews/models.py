@@ -13,7 +13,7 @@ from django.db import IntegrityError, models, transaction
 from django.db.models import Q
 from django.urls import reverse
 
-from questions.models import KeyPoint, Question, Topic
+from questions.models import Question, Topic
 
 MAX_ANSWER_LENGTH = 20_000
 MIN_QUESTIONS, MAX_QUESTIONS = 1, 20
@@ -282,7 +282,11 @@ class Answer(models.Model):
         null=True, blank=True, help_text="1-5, given before the reference is revealed."
     )
     revealed_at = models.DateTimeField(null=True, blank=True)
-    covered_key_points = models.ManyToManyField(KeyPoint, blank=True, related_name="+")
+    # The reference as it was when revealed (answer, key points, follow-ups), so a past review,
+    # its ticks and its score never change when the bank is edited. See Question.reference().
+    reference = models.JSONField(null=True, blank=True, editable=False)
+    # Positions (1-based) of the ticked key points, in `reference["key_points"]`.
+    covered = models.JSONField(default=list, blank=True)
     score = models.FloatField(
         null=True, blank=True, help_text="Covered key points / all key points, once revealed."
     )
@@ -452,18 +456,27 @@ class Answer(models.Model):
         if self.revealed_at is None:
             self.confidence = confidence
             self.revealed_at = now
+            self.reference = self.question.reference()
             if self.score is None:
                 self.score = 0.0
-            self.save(update_fields=["confidence", "revealed_at", "score"])
+            self.save(update_fields=["confidence", "revealed_at", "reference", "score"])
 
-    def record_review(self, key_point_ids, self_rating, notes):
-        """Store the ticked key points (of this question only) and update the score."""
+    @property
+    def reference_key_points(self):
+        """The revealed key points with whether each was ticked, for the checklist."""
+        points = (self.reference or {}).get("key_points", [])
+        ticked = set(self.covered)
+        return [
+            {"position": n, "ticked": n in ticked, **point} for n, point in enumerate(points, 1)
+        ]
+
+    def record_review(self, positions, self_rating, notes):
+        """Store the ticked key points (positions in the revealed reference) and the score."""
         if self.revealed_at is None:
             raise InterviewError("Say how confident you are first; then the reference appears.")
-        valid = list(KeyPoint.objects.filter(question_id=self.question_id, pk__in=key_point_ids))
-        self.covered_key_points.set(valid)
-        total = KeyPoint.objects.filter(question_id=self.question_id).count()
-        self.score = len(valid) / total if total else 0.0
+        total = len(self.reference["key_points"])
+        self.covered = sorted({n for n in positions if 1 <= n <= total})
+        self.score = len(self.covered) / total if total else 0.0
         self.self_rating = self_rating
         self.notes = notes
-        self.save(update_fields=["score", "self_rating", "notes"])
+        self.save(update_fields=["covered", "score", "self_rating", "notes"])

@@ -121,7 +121,7 @@ def practise_question(request, slug):
     # leads back to it, so the answer cannot tell which questions are in it.
     if request.references.paused:
         return _resume(request, request.references.paused_by)
-    question = get_object_or_404(Question, slug=slug)
+    question = get_object_or_404(Question.objects.in_bank(), slug=slug)
     return _start(
         request,
         questions=[question],
@@ -140,7 +140,7 @@ def practise_questions(request):
         messages.error(request, form.errors["question"][0])
         return redirect("progress:progress")
     slugs = form.cleaned_data["question"]
-    by_slug = Question.objects.in_bulk(slugs, field_name="slug")
+    by_slug = Question.objects.in_bank().in_bulk(slugs, field_name="slug")
     questions = [by_slug[slug] for slug in slugs if slug in by_slug]
     if not questions:
         messages.error(request, "Choose at least one question to practise.")
@@ -325,9 +325,7 @@ def end_interview(request, pk):
 
 def _load_review_answers(interview):
     """Prefetch everything the review shows onto `interview.answers`; return the answers."""
-    answers = Answer.objects.select_related("question__topic").prefetch_related(
-        "question__key_points", "covered_key_points"
-    )
+    answers = Answer.objects.select_related("question__topic").order_by("position")
     prefetch_related_objects([interview], Prefetch("answers", queryset=answers))
     return list(interview.answers.all())
 
@@ -423,8 +421,8 @@ def record_review(request, pk, answer_pk):
     try:
         with transaction.atomic():
             answer = _reviewable_answer(request, pk, answer_pk)
-            key_points = list(answer.question.key_points.all())
-            form = ReviewForm(request.POST, key_points=key_points)
+            count = len((answer.reference or {}).get("key_points", []))
+            form = ReviewForm(request.POST, key_point_count=count)
             if not form.is_valid():
                 first_error = next(iter(form.errors.values()))[0]
                 return _review_item(request, answer, 400, first_error)

@@ -47,7 +47,7 @@ def mastery_by_topic(user):
     seen out of the bank's total."""
     mine = Q(questions__answers__interview__user=user)
     return Topic.objects.annotate(
-        total=Count("questions", distinct=True),
+        total=Count("questions", filter=Q(questions__retired=False), distinct=True),
         seen=Count(
             "questions",
             filter=mine & Q(questions__answers__closed_at__isnull=False),

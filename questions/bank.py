@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import transaction
 
 from .models import Difficulty, KeyPoint, Question, SeedRef, Source, Topic
+from .rendering import MathError, render_inline, render_markdown
 
 DEFAULT_PATH = Path(settings.BASE_DIR) / "fixtures"
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -41,6 +42,8 @@ class QuestionData:
     refs: list  # (source_slug, number)
     position: int
     file: str
+    answer_html: str = ""
+    key_points_html: list = field(default_factory=list)
 
 
 @dataclass
@@ -58,6 +61,8 @@ class Counts:
     created: int = 0
     updated: int = 0
     unchanged: int = 0
+    retired: int = 0
+    deleted: int = 0
 
 
 def _problem(problems, file, where, message):
@@ -162,6 +167,7 @@ def read_sources(path, problems):
                 "published": _text(
                     raw.get("published"), problems, path.name, where, "published", required=False
                 ),
+                "written_here": raw.get("written_here", False) is True,
             }
         )
     if not sources:
@@ -231,7 +237,7 @@ def _read_question(raw, index, file, problems):
             _problem(problems, file, where, f"field 'sources': '{ref}' is not a ref like name:12")
             continue
         refs.append((match.group(1), match.group(2)))
-    return QuestionData(
+    question = QuestionData(
         slug=slug,
         prompt=_text(raw.get("prompt"), problems, file, where, "prompt", max_length=1000),
         difficulty=difficulty if difficulty in Difficulty.values else "",
@@ -245,6 +251,27 @@ def _read_question(raw, index, file, problems):
         position=index,
         file=file,
     )
+    _render(question, problems, where)
+    return question
+
+
+def _render(question, problems, where):
+    """Markdown and math to HTML now, once, so no request ever renders it."""
+
+    def render(function, text, part):
+        try:
+            return function(text)
+        except MathError as error:
+            _problem(problems, question.file, where, f"{part}: {error}")
+            return ""
+
+    question.answer_html = render(render_markdown, question.answer, "answer")
+    question.key_points_html = [
+        render(render_inline, text, f"key point {n}")
+        for n, text in enumerate(question.key_points, 1)
+    ]
+    for n, follow_up in enumerate(question.follow_ups, 1):
+        follow_up["answer_html"] = render(render_markdown, follow_up["answer"], f"follow-up {n}")
 
 
 def read_bank(path=DEFAULT_PATH):
@@ -301,9 +328,29 @@ def read_bank(path=DEFAULT_PATH):
                         f"field 'sources': '{ref}' is already answered by {seen_refs[ref]}",
                     )
                 seen_refs[ref] = question.slug
+    _credit_own_questions(sources, topics, problems)
     if problems:
         raise BankError(problems)
     return sources, topics
+
+
+def _credit_own_questions(sources, topics, problems):
+    """A question with no seed ref was written for this bank: it is listed under the source
+    marked `written_here`, so the "asked in" filter finds it like any other."""
+    own = next((s["slug"] for s in sources if s["written_here"]), None)
+    for topic in topics:
+        for question in topic.questions:
+            if question.refs:
+                continue
+            if own is None:
+                _problem(
+                    problems,
+                    question.file,
+                    f"question {question.slug}",
+                    "has no seed refs, and sources.toml has no source with written_here = true",
+                )
+            else:
+                question.refs = [(own, question.slug)]
 
 
 @transaction.atomic
@@ -346,8 +393,24 @@ def load_bank(path=DEFAULT_PATH):
             setattr(counts, outcome, getattr(counts, outcome) + 1)
             if outcome != "unchanged":
                 changed_pks.append(question.pk)
+    counts.retired, counts.deleted = _retire_missing({q.slug for t in topics for q in t.questions})
     Question.objects.filter(pk__in=changed_pks).update_search_vectors()
     return counts
+
+
+def _retire_missing(wanted_slugs):
+    """Questions gone from the files leave the bank. One that candidates answered is kept,
+    retired (hidden from the bank, still shown in their reviews); any other is deleted."""
+    gone = Question.objects.exclude(slug__in=wanted_slugs)
+    answered = gone.filter(answers__isnull=False).distinct()
+    retired = gone.filter(pk__in=answered.values("pk"), retired=False).update(retired=True)
+    deleted = gone.exclude(pk__in=answered.values("pk"))
+    deleted_count = deleted.count()
+    if deleted_count:
+        SeedRef.objects.filter(question__in=deleted).delete()
+        KeyPoint.objects.filter(question__in=deleted).delete()
+        deleted.delete()
+    return retired, deleted_count
 
 
 def _upsert_question(data, topic, question, source_ids):
@@ -358,8 +421,10 @@ def _upsert_question(data, topic, question, source_ids):
         "suggested_minutes": data.suggested_minutes,
         "position": data.position,
         "answer": data.answer,
+        "answer_html": data.answer_html,
         "follow_ups": data.follow_ups,
         "key_points_text": "\n".join(data.key_points),
+        "retired": False,
     }
     refs = sorted((source_ids[s], n) for s, n in data.refs)
     if question is None:
@@ -367,11 +432,11 @@ def _upsert_question(data, topic, question, source_ids):
         outcome = "created"
         old_points, old_refs = [], []
     else:
-        old_points = [kp.text for kp in question.key_points.all()]
+        old_points = [(kp.text, kp.html) for kp in question.key_points.all()]
         old_refs = sorted((r.source_id, r.number) for r in question.seed_refs.all())
         if (
             all(getattr(question, k) == v for k, v in fields.items())
-            and old_points == data.key_points
+            and old_points == list(zip(data.key_points, data.key_points_html, strict=True))
             and old_refs == refs
         ):
             return "unchanged", question
@@ -379,8 +444,9 @@ def _upsert_question(data, topic, question, source_ids):
             setattr(question, name, value)
         question.save()
         outcome = "updated"
-    if old_points != data.key_points:
-        _sync_key_points(question, data.key_points)
+    new_points = list(zip(data.key_points, data.key_points_html, strict=True))
+    if old_points != new_points:
+        _sync_key_points(question, new_points)
     if old_refs != refs:
         question.seed_refs.all().delete()
         SeedRef.objects.bulk_create(
@@ -389,24 +455,27 @@ def _upsert_question(data, topic, question, source_ids):
     return outcome, question
 
 
-def _sync_key_points(question, texts):
-    """Update key points in place, by position, so candidates' ticks on them survive edits."""
+def _sync_key_points(question, points):
+    """Update key points in place, by position (reviews keep their own copy when revealed)."""
     current = {kp.position: kp for kp in question.key_points.all()}
-    for position, text in enumerate(texts, 1):
+    for position, (text, html) in enumerate(points, 1):
         key_point = current.pop(position, None)
         if key_point is None:
-            KeyPoint.objects.create(question=question, position=position, text=text)
-        elif key_point.text != text:
-            key_point.text = text
-            key_point.save(update_fields=["text"])
+            KeyPoint.objects.create(question=question, position=position, text=text, html=html)
+        elif (key_point.text, key_point.html) != (text, html):
+            key_point.text, key_point.html = text, html
+            key_point.save(update_fields=["text", "html"])
     if current:
         KeyPoint.objects.filter(pk__in=[kp.pk for kp in current.values()]).delete()
 
 
 def export_bank():
     """The bank as plain data: one dict per question, in bank order."""
-    questions = Question.objects.select_related("topic").prefetch_related(
-        "key_points", "seed_refs__source"
+    questions = (
+        Question.objects.in_bank()
+        .select_related("topic")
+        .prefetch_related("key_points", "seed_refs__source")
+        .order_by("topic__position", "position", "slug")
     )
     return [
         {
@@ -417,8 +486,14 @@ def export_bank():
             "suggested_minutes": q.suggested_minutes,
             "answer": q.answer,
             "key_points": [kp.text for kp in q.key_points.all()],
-            "follow_ups": list(q.follow_ups),
-            "sources": sorted(r.ref for r in q.seed_refs.all()),
+            "follow_ups": [
+                {"prompt": item["prompt"], "answer": item["answer"]} for item in q.follow_ups
+            ],
+            # Seed refs only: a question written here has none (its origin says so).
+            "sources": sorted(r.ref for r in q.seed_refs.all() if not r.source.written_here),
+            "origin": "written-here"
+            if all(r.source.written_here for r in q.seed_refs.all())
+            else "seed",
         }
         for q in questions
     ]

@@ -2,6 +2,7 @@ from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.db import connection, models
 from django.db.models import Case, Count, F, IntegerField, Q, Value, When
 from django.urls import reverse
+from django.utils.html import escape
 
 SEARCH_CONFIG = "english"
 SEARCH_MAX_LENGTH = 200
@@ -40,6 +41,10 @@ class Source(models.Model):
     publisher = models.CharField(max_length=100, blank=True)
     year = models.PositiveSmallIntegerField(null=True, blank=True)
     published = models.CharField(max_length=40, blank=True, help_text="e.g. January 2024")
+    written_here = models.BooleanField(
+        default=False,
+        help_text="Not a public collection: questions written for this bank, with no seed.",
+    )
 
     class Meta:
         ordering = ["title"]
@@ -54,6 +59,10 @@ class Source(models.Model):
 
 
 class QuestionQuerySet(models.QuerySet):
+    def in_bank(self):
+        """Questions the bank offers: not retired (removed from the files, kept for history)."""
+        return self.filter(retired=False)
+
     def with_list_data(self):
         """What a list row shows: topic and how many collections ask the question."""
         # Explicit order: Meta.ordering is not applied to GROUP BY queries.
@@ -165,7 +174,14 @@ class Question(models.Model):
         default=0, help_text="Order within the topic (the order of its file)."
     )
     answer = models.TextField(help_text="Reference answer, in Markdown.")
+    # Rendered once, when the bank is loaded: Markdown to HTML, formulas to MathML.
+    answer_html = models.TextField(blank=True, editable=False)
+    # [{"prompt": ..., "answer": ..., "answer_html": ...}]
     follow_ups = models.JSONField(default=list, blank=True)
+    retired = models.BooleanField(
+        default=False,
+        help_text="Removed from the bank's files; kept because candidates' answers refer to it.",
+    )
     # Denormalised copy of the key points so search needs no join; kept by save_key_points().
     key_points_text = models.TextField(blank=True, editable=False)
     search_vector = SearchVectorField(null=True, editable=False)
@@ -196,6 +212,18 @@ class Question(models.Model):
     def get_absolute_url(self):
         return reverse("questions:detail", args=[self.slug])
 
+    def reference(self):
+        """What a review keeps of this question when the reference is revealed, so that a past
+        review reads the same whatever happens to the bank later (uses prefetched key points)."""
+        return {
+            "answer_html": self.answer_html,
+            "key_points": [
+                {"text": kp.text, "html": kp.html or escape(kp.text)}
+                for kp in sorted(self.key_points.all(), key=lambda kp: kp.position)
+            ],
+            "follow_ups": list(self.follow_ups),
+        }
+
     def refresh_key_points_text(self):
         self.key_points_text = "\n".join(self.key_points.values_list("text", flat=True))
         self.save(update_fields=["key_points_text"])
@@ -208,6 +236,9 @@ class KeyPoint(models.Model):
     question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="key_points")
     position = models.PositiveSmallIntegerField()
     text = models.CharField(max_length=300)
+    html = models.TextField(
+        blank=True, editable=False, help_text="The text rendered, math included."
+    )
 
     class Meta:
         ordering = ["question", "position"]

@@ -30,7 +30,7 @@ def question_list(request):
     )
     # While an interview runs, reference answers are paused: search must not match them.
     questions = filters.apply(
-        Question.objects.with_list_data(), in_references=request.references.allowed
+        Question.objects.in_bank().with_list_data(), in_references=request.references.allowed
     )
     page = Paginator(questions, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
@@ -53,12 +53,12 @@ def question_list(request):
 @require_GET
 def question_detail(request, slug):
     question = get_object_or_404(
-        Question.objects.select_related("topic").prefetch_related(
-            "key_points", "seed_refs__source"
-        ),
+        Question.objects.in_bank()
+        .select_related("topic")
+        .prefetch_related("key_points", "seed_refs__source"),
         slug=slug,
     )
-    siblings = Question.objects.filter(topic_id=question.topic_id)
+    siblings = Question.objects.in_bank().filter(topic_id=question.topic_id)
     previous_question = (
         siblings.filter(position__lt=question.position).order_by("-position").first()
     )
@@ -88,10 +88,13 @@ def question_detail(request, slug):
 @login_not_required
 @require_GET
 def topic_list(request):
+    in_bank = Q(questions__retired=False)
     counts = {
-        f"{level}_count": Count("questions", filter=Q(questions__difficulty=level))
+        f"{level}_count": Count("questions", filter=in_bank & Q(questions__difficulty=level))
         for level in Difficulty.values
     }
     # Explicit order: Meta.ordering is not applied to GROUP BY queries.
-    topics = Topic.objects.annotate(total=Count("questions"), **counts).order_by("position", "name")
+    topics = Topic.objects.annotate(total=Count("questions", filter=in_bank), **counts).order_by(
+        "position", "name"
+    )
     return render(request, "questions/topics.html", {"topics": topics})

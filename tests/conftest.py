@@ -56,25 +56,36 @@ def bank(db):
 def make_question(db):
     """A small question with its topic and key points, for tests that need few rows."""
     from questions.models import KeyPoint, Question, Topic
+    from questions.rendering import render_inline, render_markdown
 
     def make(slug="q", topic="topic", prompt=None, difficulty="basic", points=3, **extra):
         topic_obj, _ = Topic.objects.get_or_create(
             slug=topic, defaults={"name": topic.title(), "position": 1}
         )
+        answer = extra.pop("answer", f"Reference answer for {slug}.")
+        follow_ups = extra.pop(
+            "follow_ups",
+            [{"prompt": f"Follow-up for {slug}?", "answer": f"Follow-up answer for {slug}."}],
+        )
+        for follow_up in follow_ups:
+            follow_up["answer_html"] = render_markdown(follow_up["answer"])
         question = Question.objects.create(
             slug=slug,
             prompt=prompt or f"Question {slug}?",
             topic=topic_obj,
             difficulty=difficulty,
-            answer=extra.pop("answer", f"Reference answer for {slug}."),
-            follow_ups=extra.pop(
-                "follow_ups",
-                [{"prompt": f"Follow-up for {slug}?", "answer": f"Follow-up answer for {slug}."}],
-            ),
+            answer=answer,
+            answer_html=render_markdown(answer),
+            follow_ups=follow_ups,
             **extra,
         )
         KeyPoint.objects.bulk_create(
-            KeyPoint(question=question, position=i, text=f"Key point {i} of {slug}")
+            KeyPoint(
+                question=question,
+                position=i,
+                text=f"Key point {i} of {slug}",
+                html=render_inline(f"Key point {i} of {slug}"),
+            )
             for i in range(1, points + 1)
         )
         question.refresh_key_points_text()

@@ -160,22 +160,20 @@ def test_review_needs_closed_answer_then_confidence_then_scores(interview):
     answer.reveal(4, at(20))
     assert answer.confidence == 4
     assert answer.score == 0.0
-    points = list(answer.question.key_points.all())
-    answer.record_review([points[0].pk, points[2].pk], 3, "missed two")
+    answer.record_review([1, 3], 3, "missed two")
     assert answer.score == 0.5
     assert answer.self_rating == 3
     answer.reveal(1, at(30))  # confidence is given once, before the reveal
     assert answer.confidence == 4
 
 
-def test_review_ignores_key_points_of_other_questions(interview, three_questions):
+def test_review_ignores_positions_outside_the_revealed_key_points(interview):
     answer = interview.current_answer(at(0))
     answer.submit("answer", at(10))
     answer.reveal(2, at(11))
-    foreign = three_questions[1].key_points.first()
-    answer.record_review([foreign.pk], None, "")
+    answer.record_review([0, 5, 99, -1], None, "")
     assert answer.score == 0.0
-    assert not answer.covered_key_points.exists()
+    assert answer.covered == []
 
 
 def test_summary_counts_outcomes_score_and_time(interview):
@@ -184,7 +182,7 @@ def test_summary_counts_outcomes_score_and_time(interview):
     interview.current_answer(at(30)).skip("", at(40))
     interview.finish(at(200))
     a1.reveal(3, at(201))
-    a1.record_review(list(a1.question.key_points.values_list("pk", flat=True)[:2]), None, "")
+    a1.record_review([1, 2], None, "")
     summary = Interview.objects.get(pk=interview.pk).summary()
     assert summary["submitted"] == 1
     assert summary["skipped"] == 2

@@ -24,7 +24,7 @@ def finished_interview(user, questions, when, scores, confidence=3, texts=None):
         text = (texts or {}).get(index, f"answer {index}")
         answer.submit(text, shown + timedelta(seconds=30))
         answer.reveal(confidence, shown + timedelta(seconds=40))
-        points = list(answer.question.key_points.values_list("pk", flat=True))
+        points = list(range(1, answer.question.key_points.count() + 1))
         answer.record_review(points[: round(scores[index] * len(points))], None, "")
     interview.finish(when + timedelta(minutes=10))
     return interview
@@ -109,9 +109,10 @@ def test_history_lists_only_my_interviews_newest_first_in_progress_on_top(
 
 
 def test_progress_numbers_match_the_reviews(user, user_client, questions):
-    first = finished_interview(user, questions[:2], DAY0, [1.0, 0.5], confidence=5)
+    first = finished_interview(user, questions[:2], DAY0, [1.0, 0.25], confidence=5)
     finished_interview(user, questions[:1], DAY0 + timedelta(days=1), [0.0], confidence=5)
-    half = first.answers.get(position=2).score  # 0.5 of its key points, rounded to whole ones
+    # A quarter of its key points, rounded to whole ones: below 0.5 for 3 to 7 key points.
+    half = first.answers.get(position=2).score
     context = user_client.get("/progress/").context
     assert [p.value for p in context["chart"]["points"]] == [pytest.approx((1 + half) / 2), 0.0]
     training = next(t for t in context["topics"] if t.slug == "training")

@@ -1,5 +1,6 @@
 import pytest
 from django.db import connection
+from django.urls import reverse
 
 from questions.models import Question
 
@@ -21,11 +22,18 @@ def test_admin_lists_searches_and_filters_questions(admin_client, bank):
     assert admin_client.get(source_filter).status_code == 200
 
 
-def test_admin_edit_page_has_key_points_inline(admin_client, bank):
+def test_admin_shows_the_bank_read_only_and_says_where_to_edit(admin_client, bank):
     question = Question.objects.get(slug="dropout")
-    body = admin_client.get(f"/admin/questions/question/{question.pk}/change/").content.decode()
-    assert "key_points-0-text" in body
-    assert "seed_refs-0-number" in body
+    url = reverse("admin:questions_question_change", args=[question.pk])
+    body = admin_client.get(url).content.decode()
+    assert question.key_points.first().text in body
+    assert "key_points-0-text" not in body  # no inputs: nothing here would survive a reload
+    assert "fixtures/questions/&lt;topic&gt;.toml" in body
+    response = admin_client.post(url, {"prompt": "Changed in the admin"})
+    assert response.status_code == 403
+    question.refresh_from_db()
+    assert question.prompt != "Changed in the admin"
+    assert admin_client.get(reverse("admin:questions_question_add")).status_code == 403
 
 
 def test_non_staff_cannot_open_the_admin(user_client):

@@ -6,6 +6,8 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
+from django.test import Client
+from django.urls import reverse
 
 from questions.bank import BankError, export_bank, load_bank, read_bank
 from questions.models import KeyPoint, Question, SeedRef, Source, Topic
@@ -258,3 +260,115 @@ def _export():
 def test_loader_errors_on_missing_folder(tmp_path):
     with pytest.raises(CommandError, match="not found"):
         load(tmp_path / "nowhere")
+
+
+OWN_SOURCE = """
+[[sources]]
+slug = "ours"
+title = "Written for this bank"
+written_here = true
+"""
+
+
+def test_a_question_without_seed_refs_is_credited_to_the_bank_itself(tmp_path, client):
+    write_bank(tmp_path, TOPIC.replace('["coll:1", "coll:2"]', "[]"), SOURCES + OWN_SOURCE)
+    load(tmp_path)
+    question = Question.objects.get(slug="first")
+    assert [r.ref for r in question.seed_refs.all()] == ["ours:first"]
+    exported = export_bank()[0]
+    assert exported["sources"] == []
+    assert exported["origin"] == "written-here"
+    listed = client.get(reverse("questions:list"), {"source": "ours"}).content.decode()
+    assert "What is first?" in listed
+    assert "Written for this bank" in client.get(question.get_absolute_url()).content.decode()
+
+
+def test_without_an_own_source_a_question_needs_seed_refs(tmp_path):
+    write_bank(tmp_path, TOPIC.replace('["coll:1", "coll:2"]', "[]"))
+    with pytest.raises(BankError) as error:
+        load_bank(tmp_path)
+    assert "has no seed refs" in str(error.value)
+
+
+def test_formulas_are_rendered_to_mathml_when_loaded(tmp_path):
+    topic = TOPIC.replace("The first answer, in **Markdown**.", "Cost $O(n^2)$ and $h_{t-1}$.")
+    write_bank(tmp_path, topic.replace('"Two"', '"Two is $x^2$"'))
+    load(tmp_path)
+    question = Question.objects.get(slug="first")
+    assert question.answer_html.count("<math") == 2
+    assert "<msub>" in question.answer_html
+    assert "<msup>" in question.key_points.get(position=2).html
+    assert "$" not in question.answer_html
+
+
+def test_a_broken_formula_is_a_load_error_naming_the_question(tmp_path):
+    write_bank(tmp_path, TOPIC.replace("in **Markdown**.", r"in $\frac{1}{$ broken."))
+    with pytest.raises(BankError) as error:
+        load_bank(tmp_path)
+    assert "question first: answer: formula" in str(error.value)
+
+
+def _answer_and_review(user, question, now):
+    from interviews.models import Interview
+
+    interview = Interview.objects.start(
+        user=user, questions=[question], seconds_per_question=None, now=now
+    )
+    answer = interview.current_answer(now)
+    answer.submit("my answer", now)
+    interview.finish(now)
+    answer.reveal(4, now)
+    answer.record_review([1, 3], 4, "")
+    return interview, answer
+
+
+def test_a_past_review_reads_as_it_did_after_the_bank_changes(tmp_path, make_user):
+    from django.utils import timezone
+
+    user = make_user()
+    write_bank(tmp_path)
+    load(tmp_path)
+    interview, answer = _answer_and_review(user, Question.objects.get(slug="first"), timezone.now())
+    changed = TOPIC.replace("The first answer", "A rewritten answer").replace(
+        '["One", "Two", "Three"]', '["New one", "New two", "New three", "New four"]'
+    )
+    write_bank(tmp_path, changed)
+    assert "1 updated" in load(tmp_path)
+    answer.refresh_from_db()
+    assert answer.score == pytest.approx(2 / 3)
+    assert answer.covered == [1, 3]
+    client = Client()
+    client.force_login(user)
+    body = client.get(interview.get_review_url()).content.decode()
+    assert "The first answer" in body
+    assert "A rewritten answer" not in body
+    assert "New one" not in body
+    assert body.count('type="checkbox" name="covered"') == 3
+    assert 'value="1" checked' in body
+    assert 'value="3" checked' in body
+
+
+def test_questions_gone_from_the_files_are_retired_when_answered_else_deleted(
+    tmp_path, make_user, client
+):
+    from django.utils import timezone
+
+    second = TOPIC.split("position = 1", 1)[1].replace('slug = "first"', 'slug = "second"')
+    second = second.replace('"coll:1", "coll:2"', '"coll:3"').replace("What is first?", "Two?")
+    write_bank(tmp_path, TOPIC + second)
+    load(tmp_path)
+    user = make_user()
+    interview, _ = _answer_and_review(user, Question.objects.get(slug="first"), timezone.now())
+    third = second.replace('slug = "second"', 'slug = "third"').replace("Two?", "Three?")
+    write_bank(tmp_path, TOPIC.split("[[questions]]")[0] + third.replace('"coll:3"', '"coll:4"'))
+    assert "1 retired (gone from the files but answered by candidates), 1 deleted" in load(tmp_path)
+    assert Question.objects.get(slug="first").retired
+    assert not Question.objects.filter(slug="second").exists()
+    assert client.get(reverse("questions:detail", args=["first"])).status_code == 404
+    assert "What is first?" not in client.get(reverse("questions:list")).content.decode()
+    user_client = Client()
+    user_client.force_login(user)
+    assert "What is first?" in user_client.get(interview.get_review_url()).content.decode()
+    write_bank(tmp_path, TOPIC)
+    load(tmp_path)
+    assert not Question.objects.get(slug="first").retired  # back in the files, back in the bank

@@ -30,6 +30,7 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(
                 f"Question bank loaded: {counts.created} created, {counts.updated} updated, "
-                f"{counts.unchanged} unchanged."
+                f"{counts.unchanged} unchanged; {counts.retired} retired (gone from the files "
+                f"but answered by candidates), {counts.deleted} deleted."
             )
         )
