@@ -85,3 +85,38 @@ def test_a_whole_timed_interview_then_the_review(
     assert_accessible(page)
     shoot(page, "interview-review")
     assert interview.answers.get(position=1).score == pytest.approx(2 / total)
+
+
+def test_references_are_paused_everywhere_while_an_interview_runs(
+    page, live_server, signed_up, assert_accessible, shoot
+):
+    """A candidate mid-interview wanders to the bank: every reference is paused, search looks
+    at prompts only, practise leads back, and finishing brings the references back."""
+    load_bank()
+    user = signed_up("grace")
+    question = Question.objects.get(slug="dropout")
+    interview = Interview.objects.start(
+        user=user, questions=[question], seconds_per_question=300, now=timezone.now()
+    )
+    page.goto(live_server.url + interview.get_absolute_url())
+    expect(page.get_by_role("heading", level=1)).to_have_text(question.prompt)
+
+    other = Question.objects.get(slug="kv-cache-sizing")
+    for slug in (question.slug, other.slug):
+        page.goto(live_server.url + f"/questions/{slug}/")
+        expect(page.get_by_role("heading", name="Reference answers are paused")).to_be_visible()
+        expect(page.get_by_role("heading", name="Reference answer", exact=True)).to_have_count(0)
+    assert_accessible(page)
+    shoot(page, "references-paused")
+
+    # Practise from the bank takes the candidate back to the running interview.
+    page.get_by_role("button", name="Practise this question").click()
+    expect(page).to_have_url(re.compile(rf"/interviews/{interview.pk}/$"))
+    expect(page.get_by_text("You have an interview in progress")).to_be_visible()
+
+    page.get_by_label("Your answer").fill("Dropout zeroes units at random while training.")
+    page.get_by_role("button", name="Submit and continue").click()
+    expect(page).to_have_url(re.compile(rf"/interviews/{interview.pk}/review/$"))
+    page.goto(live_server.url + f"/questions/{other.slug}/")
+    expect(page.get_by_role("heading", name="Reference answer", exact=True)).to_be_visible()
+    expect(page.locator("math").first).to_be_attached()  # formulas arrive as MathML
