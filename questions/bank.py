@@ -275,8 +275,30 @@ def _render(question, problems, where):
 
 
 def read_bank(path=DEFAULT_PATH):
-    """Read and validate the whole bank; raise BankError listing every problem."""
+    """Read and validate the whole bank; raise BankError listing every problem.
+
+    Parsing and rendering (Markdown, math) take about a second, so the result is kept in
+    memory and reused while no file under `path` changes. Treat it as read-only.
+    """
     path = Path(path)
+    stamp = _files_stamp(path)
+    if _read_cache.get(path) and _read_cache[path][0] == stamp:
+        return _read_cache[path][1]
+    result = _read_bank(path)
+    _read_cache[path] = (stamp, result)
+    return result
+
+
+_read_cache = {}
+
+
+def _files_stamp(path):
+    """What changes when any bank file does: names, sizes and modification times."""
+    files = sorted(path.glob("*.toml")) + sorted((path / "questions").glob("*.toml"))
+    return tuple((str(f), f.stat().st_mtime_ns, f.stat().st_size) for f in files)
+
+
+def _read_bank(path):
     problems = []
     sources_file = path / "sources.toml"
     questions_dir = path / "questions"
@@ -365,6 +387,8 @@ def load_bank(path=DEFAULT_PATH):
         )
         source_ids[source.slug] = source.pk
 
+    if not Question.objects.exists():
+        return _load_into_empty_bank(topics, source_ids, counts)
     existing = {
         q.slug: q for q in Question.objects.prefetch_related("key_points", "seed_refs__source")
     }
@@ -398,6 +422,42 @@ def load_bank(path=DEFAULT_PATH):
     return counts
 
 
+def _load_into_empty_bank(topics, source_ids, counts):
+    """The first load (a new machine, every test): a handful of bulk inserts, not one per row."""
+    questions = []
+    for topic_data in topics:
+        topic, _ = Topic.objects.update_or_create(
+            slug=topic_data.slug,
+            defaults={
+                "name": topic_data.name,
+                "description": topic_data.description,
+                "position": topic_data.position,
+            },
+        )
+        questions += [
+            (data, Question(slug=data.slug, topic_id=topic.pk)) for data in topic_data.questions
+        ]
+    for data, question in questions:
+        for name, value in _question_fields(data).items():
+            setattr(question, name, value)
+    created = Question.objects.bulk_create([question for _, question in questions])
+    KeyPoint.objects.bulk_create(
+        KeyPoint(question=question, position=position, text=text, html=html)
+        for (data, _), question in zip(questions, created, strict=True)
+        for position, (text, html) in enumerate(
+            zip(data.key_points, data.key_points_html, strict=True), 1
+        )
+    )
+    SeedRef.objects.bulk_create(
+        SeedRef(question=question, source_id=source_ids[source], number=number)
+        for (data, _), question in zip(questions, created, strict=True)
+        for source, number in data.refs
+    )
+    counts.created = len(created)
+    Question.objects.all().update_search_vectors()
+    return counts
+
+
 def _retire_missing(wanted_slugs):
     """Questions gone from the files leave the bank. One that candidates answered is kept,
     retired (hidden from the bank, still shown in their reviews); any other is deleted."""
@@ -413,10 +473,9 @@ def _retire_missing(wanted_slugs):
     return retired, deleted_count
 
 
-def _upsert_question(data, topic, question, source_ids):
-    fields = {
+def _question_fields(data):
+    return {
         "prompt": data.prompt,
-        "topic_id": topic.pk,
         "difficulty": data.difficulty,
         "suggested_minutes": data.suggested_minutes,
         "position": data.position,
@@ -426,6 +485,10 @@ def _upsert_question(data, topic, question, source_ids):
         "key_points_text": "\n".join(data.key_points),
         "retired": False,
     }
+
+
+def _upsert_question(data, topic, question, source_ids):
+    fields = {"topic_id": topic.pk, **_question_fields(data)}
     refs = sorted((source_ids[s], n) for s, n in data.refs)
     if question is None:
         question = Question.objects.create(slug=data.slug, **fields)

@@ -182,17 +182,26 @@ def test_one_bad_file_changes_nothing(tmp_path):
 
 
 def test_failure_inside_the_transaction_rolls_everything_back(tmp_path, monkeypatch):
+    from questions.models import QuestionQuerySet
+
     write_bank(tmp_path)
-    import questions.bank as bank_module
 
     def explode(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(bank_module, "_sync_key_points", explode)
+    # The last step of a load, after every row is written: all of it must roll back.
+    monkeypatch.setattr(QuestionQuerySet, "update_search_vectors", explode)
     with pytest.raises(RuntimeError):
         load_bank(tmp_path)
     assert not Question.objects.exists()
     assert not Topic.objects.exists()
+    monkeypatch.undo()
+    load_bank(tmp_path)
+    write_bank(tmp_path, TOPIC.replace("What is first?", "Changed?"))
+    monkeypatch.setattr(QuestionQuerySet, "update_search_vectors", explode)
+    with pytest.raises(RuntimeError):
+        load_bank(tmp_path)  # an update of a loaded bank rolls back as well
+    assert Question.objects.get().prompt == "What is first?"
 
 
 def test_export_and_load_round_trip(bank, tmp_path):
