@@ -13,7 +13,7 @@ from django.db import IntegrityError, models, transaction
 from django.db.models import Q
 from django.urls import reverse
 
-from questions.models import Question, Topic
+from questions.models import Difficulty, Question, Topic
 
 MAX_ANSWER_LENGTH = 20_000
 MIN_QUESTIONS, MAX_QUESTIONS = 1, 20
@@ -105,10 +105,20 @@ class InterviewQuerySet(models.QuerySet):
         return interview
 
 
+# At module level so that each model's Meta can build its constraints from them.
+class Status(models.TextChoices):
+    IN_PROGRESS = "in_progress", "In progress"
+    FINISHED = "finished", "Finished"
+
+
+class Outcome(models.TextChoices):
+    SUBMITTED = "submitted", "Submitted"
+    TIMED_OUT = "timed_out", "Timed out"
+    SKIPPED = "skipped", "Skipped"
+
+
 class Interview(models.Model):
-    class Status(models.TextChoices):
-        IN_PROGRESS = "in_progress", "In progress"
-        FINISHED = "finished", "Finished"
+    Status = Status
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="interviews"
@@ -116,7 +126,9 @@ class Interview(models.Model):
     topics = models.ManyToManyField(
         Topic, blank=True, related_name="+", help_text="Empty means any topic."
     )
-    difficulty = models.CharField(max_length=12, blank=True, help_text="Empty means any.")
+    difficulty = models.CharField(
+        max_length=12, blank=True, choices=Difficulty.choices, help_text="Empty means any."
+    )
     question_count = models.PositiveSmallIntegerField()
     seconds_per_question = models.PositiveIntegerField(
         null=True, blank=True, help_text="Empty means untimed."
@@ -141,17 +153,17 @@ class Interview(models.Model):
                 name="interview_seconds_range",
             ),
             models.CheckConstraint(
-                condition=Q(status__in=["in_progress", "finished"]),
+                condition=Q(status__in=Status.values),
                 name="interview_valid_status",
             ),
             models.CheckConstraint(
-                condition=Q(status="finished", finished_at__isnull=False)
-                | Q(status="in_progress", finished_at__isnull=True),
+                condition=Q(status=Status.FINISHED, finished_at__isnull=False)
+                | Q(status=Status.IN_PROGRESS, finished_at__isnull=True),
                 name="interview_finished_at_matches_status",
             ),
             models.UniqueConstraint(
                 fields=["user"],
-                condition=Q(status="in_progress"),
+                condition=Q(status=Status.IN_PROGRESS),
                 name="interview_one_in_progress_per_user",
             ),
         ]
@@ -187,10 +199,12 @@ class Interview(models.Model):
             answer.time_out()
 
     @transaction.atomic
-    def current_answer(self, now):
-        """The answer to work on now, shown (its clock started) if it was not yet.
+    def advance(self, now):
+        """Move the interview to where it stands at `now` and return the answer to work on.
 
-        None once every answer is closed; the interview is then finished.
+        It writes: answers whose deadline passed are closed as timed out, the next answer is
+        shown (its clock starts) if it was not yet, and once every answer is closed the
+        interview is finished and None is returned. Call it under the interview's lock.
         """
         if self.is_finished:
             return None
@@ -259,10 +273,7 @@ class AnswerQuerySet(models.QuerySet):
 
 
 class Answer(models.Model):
-    class Outcome(models.TextChoices):
-        SUBMITTED = "submitted", "Submitted"
-        TIMED_OUT = "timed_out", "Timed out"
-        SKIPPED = "skipped", "Skipped"
+    Outcome = Outcome
 
     interview = models.ForeignKey(Interview, on_delete=models.CASCADE, related_name="answers")
     question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="answers")
@@ -311,11 +322,11 @@ class Answer(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(outcome="", closed_at__isnull=True)
-                | Q(outcome__in=["submitted", "timed_out", "skipped"], closed_at__isnull=False),
+                | Q(outcome__in=Outcome.values, closed_at__isnull=False),
                 name="answer_outcome_matches_closed",
             ),
             models.CheckConstraint(
-                condition=Q(late_at__isnull=True) | Q(outcome="timed_out"),
+                condition=Q(late_at__isnull=True) | Q(outcome=Outcome.TIMED_OUT),
                 name="answer_late_text_only_when_timed_out",
             ),
             models.CheckConstraint(

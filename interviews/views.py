@@ -210,7 +210,7 @@ def take(request, pk):
         if interview.is_finished:
             return redirect(interview.get_review_url())
         now = timezone.now()
-        answer = interview.current_answer(now)
+        answer = interview.advance(now)
     if answer is None:
         messages.info(request, "Every question is answered. Here is your review.")
         return redirect(interview.get_review_url())
@@ -291,7 +291,7 @@ def _close_answer(request, pk, answer_pk, action):
         except TooLate as refusal:
             notice = str(refusal)
         # The next question is chosen, and its clock started, under the same lock.
-        next_answer = interview.current_answer(now)
+        next_answer = interview.advance(now)
     return _next_step(request, interview, next_answer, now, notice)
 
 

@@ -2,7 +2,7 @@ import pytest
 from django.db import connection
 from django.urls import reverse
 
-from questions.models import Question
+from questions.models import Question, Source
 
 pytestmark = pytest.mark.django_db
 
@@ -18,8 +18,14 @@ def test_admin_lists_searches_and_filters_questions(admin_client, bank):
     response = admin_client.get("/admin/questions/question/?q=dropout&difficulty__exact=basic")
     assert response.status_code == 200
     assert "dropout" in response.content.decode().lower()
-    source_filter = "/admin/questions/question/?seed_refs__source__id__exact=1"
-    assert admin_client.get(source_filter).status_code == 200
+    source = Source.objects.get(slug="analytics-vidhya-top-30")
+    response = admin_client.get(
+        reverse("admin:questions_question_changelist"), {"seed_refs__source__id__exact": source.pk}
+    )
+    shown = set(response.context["cl"].result_list.values_list("pk", flat=True))
+    expected = set(Question.objects.filter(seed_refs__source=source).values_list("pk", flat=True))
+    assert shown == expected
+    assert len(expected) < Question.objects.count()
 
 
 def test_admin_shows_the_bank_read_only_and_says_where_to_edit(admin_client, bank):

@@ -323,7 +323,7 @@ def _answer_and_review(user, question, now):
     interview = Interview.objects.start(
         user=user, questions=[question], seconds_per_question=None, now=now
     )
-    answer = interview.current_answer(now)
+    answer = interview.advance(now)
     answer.submit("my answer", now)
     interview.finish(now)
     answer.reveal(4, now)
