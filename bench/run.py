@@ -64,7 +64,7 @@ for n in range({WRITERS}):
     user, _ = get_user_model().objects.get_or_create(username=f"bench{{n}}")
     interview = Interview.objects.start(user=user, questions=questions,
                                         seconds_per_question=3600, now=timezone.now())
-    answer = interview.current_answer(timezone.now())
+    answer = interview.advance(timezone.now())
     client = Client()
     client.force_login(user)
     out.append({{"session": client.cookies["sessionid"].value,

@@ -307,7 +307,7 @@ class Answer(models.Model):
     objects = AnswerQuerySet.as_manager()
 
     class Meta:
-        ordering = ["interview", "position"]
+        ordering = ["position"]
         constraints = [
             models.UniqueConstraint(
                 fields=["interview", "position"], name="answer_unique_position"

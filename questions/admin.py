@@ -55,6 +55,7 @@ class QuestionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_filter = ["topic", "difficulty", "retired", "seed_refs__source"]
     search_fields = ["slug", "prompt", "answer", "key_points__text"]
     list_select_related = ["topic"]
+    ordering = ["topic__position", "position"]
     inlines = [KeyPointInline, SeedRefInline]
 
 

@@ -538,7 +538,7 @@ def export_bank():
         Question.objects.in_bank()
         .select_related("topic")
         .prefetch_related("key_points", "seed_refs__source")
-        .order_by("topic__position", "position", "slug")
+        .in_bank_order()
     )
     return [
         {

@@ -1,6 +1,6 @@
 from django.contrib.auth.decorators import login_not_required
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Count, Prefetch, Q
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
@@ -8,7 +8,7 @@ from django.views.decorators.vary import vary_on_headers
 from interviews.models import Answer, Interview
 
 from .filters import PAGE_SIZE, BankFilters
-from .models import Difficulty, Question, Source, Topic
+from .models import Difficulty, Question, SeedRef, Source, Topic
 
 ATTEMPTS_SHOWN = 10
 
@@ -55,7 +55,15 @@ def question_detail(request, slug):
     question = get_object_or_404(
         Question.objects.in_bank()
         .select_related("topic")
-        .prefetch_related("key_points", "seed_refs__source"),
+        .prefetch_related(
+            "key_points",
+            Prefetch(
+                "seed_refs",
+                queryset=SeedRef.objects.select_related("source").order_by(
+                    "source__title", "number"
+                ),
+            ),
+        ),
         slug=slug,
     )
     siblings = Question.objects.in_bank().filter(topic_id=question.topic_id)
