@@ -117,6 +117,16 @@ class Outcome(models.TextChoices):
     SKIPPED = "skipped", "Skipped"
 
 
+class AnswerState(models.TextChoices):
+    """An answer's life, one step at a time; each state fixes which fields are set."""
+
+    PENDING = "pending", "Not shown yet"
+    OPEN = "open", "On screen"
+    CLOSED = "closed", "Closed"
+    REVEALED = "revealed", "Reference revealed"
+    REVIEWED = "reviewed", "Reviewed"
+
+
 class Interview(models.Model):
     Status = Status
 
@@ -274,10 +284,14 @@ class AnswerQuerySet(models.QuerySet):
 
 class Answer(models.Model):
     Outcome = Outcome
+    State = AnswerState
 
     interview = models.ForeignKey(Interview, on_delete=models.CASCADE, related_name="answers")
     question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="answers")
     position = models.PositiveSmallIntegerField()
+    state = models.CharField(
+        max_length=10, choices=AnswerState.choices, default=AnswerState.PENDING
+    )
     shown_at = models.DateTimeField(null=True, blank=True)
     deadline = models.DateTimeField(null=True, blank=True)
     text = models.TextField(blank=True)
@@ -303,6 +317,7 @@ class Answer(models.Model):
     )
     self_rating = models.PositiveSmallIntegerField(null=True, blank=True)
     notes = models.TextField(blank=True)
+    reviewed_at = models.DateTimeField(null=True, blank=True, help_text="The checklist saved.")
 
     objects = AnswerQuerySet.as_manager()
 
@@ -316,6 +331,41 @@ class Answer(models.Model):
                 fields=["interview", "question"], name="answer_unique_question"
             ),
             models.CheckConstraint(condition=Q(position__gte=1), name="answer_position_gte_1"),
+            models.CheckConstraint(
+                condition=Q(state__in=AnswerState.values), name="answer_valid_state"
+            ),
+            models.CheckConstraint(
+                condition=~Q(state=AnswerState.PENDING)
+                | Q(shown_at__isnull=True, closed_at__isnull=True),
+                name="answer_pending_not_shown",
+            ),
+            models.CheckConstraint(
+                condition=~Q(state=AnswerState.OPEN)
+                | Q(shown_at__isnull=False, closed_at__isnull=True),
+                name="answer_open_shown_not_closed",
+            ),
+            models.CheckConstraint(
+                condition=~Q(state=AnswerState.CLOSED)
+                | Q(closed_at__isnull=False, revealed_at__isnull=True, reviewed_at__isnull=True),
+                name="answer_closed_not_revealed",
+            ),
+            models.CheckConstraint(
+                condition=~Q(state__in=[AnswerState.REVEALED, AnswerState.REVIEWED])
+                | Q(
+                    closed_at__isnull=False,
+                    revealed_at__isnull=False,
+                    confidence__isnull=False,
+                    reference__isnull=False,
+                ),
+                name="answer_revealed_closed_with_confidence",
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    state=AnswerState.REVIEWED, reviewed_at__isnull=False, score__isnull=False
+                )
+                | (~Q(state=AnswerState.REVIEWED) & Q(reviewed_at__isnull=True)),
+                name="answer_reviewed_has_score",
+            ),
             models.CheckConstraint(
                 condition=Q(deadline__isnull=True) | Q(deadline__gt=models.F("shown_at")),
                 name="answer_deadline_after_shown",
@@ -351,7 +401,7 @@ class Answer(models.Model):
 
     @property
     def is_open(self):
-        return self.closed_at is None
+        return self.state in (AnswerState.PENDING, AnswerState.OPEN)
 
     def seconds_left(self, now):
         if self.deadline is None:
@@ -361,7 +411,7 @@ class Answer(models.Model):
     @property
     def is_current(self):
         """Shown and still open: the one answer of an interview that accepts writes."""
-        return self.shown_at is not None and self.closed_at is None
+        return self.state == AnswerState.OPEN
 
     def is_past_grace(self, now):
         return self.deadline is not None and now > self.deadline + grace()
@@ -376,11 +426,13 @@ class Answer(models.Model):
         self.shown_at = now
         seconds = self.interview.seconds_per_question
         self.deadline = now + timedelta(seconds=seconds) if seconds else None
-        self.save(update_fields=["shown_at", "deadline"])
+        self.state = AnswerState.OPEN
+        self.save(update_fields=["state", "shown_at", "deadline"])
 
     def close(self, outcome, now, *, also=()):
         """Close with `outcome`; `also` names fields the caller changed, saved in the same write."""
         self.outcome = outcome
+        self.state = AnswerState.CLOSED
         end = min(now, self.deadline) if self.deadline else now
         self.closed_at = end if outcome == self.Outcome.TIMED_OUT else now
         if self.shown_at:
@@ -391,7 +443,7 @@ class Answer(models.Model):
         # Nothing to review in an empty answer: it scores zero without a reveal step.
         if not self.text.strip() and self.score is None:
             self.score = 0.0
-        self.save(update_fields=["outcome", "closed_at", "seconds_used", "score", *also])
+        self.save(update_fields=["state", "outcome", "closed_at", "seconds_used", "score", *also])
 
     def time_out(self):
         """Close at the deadline with the last text saved in time."""
@@ -464,13 +516,12 @@ class Answer(models.Model):
     def reveal(self, confidence, now):
         if self.is_open:
             raise InterviewError("Answer the question before revealing the reference.")
-        if self.revealed_at is None:
+        if self.state == AnswerState.CLOSED:
             self.confidence = confidence
             self.revealed_at = now
             self.reference = self.question.reference()
-            if self.score is None:
-                self.score = 0.0
-            self.save(update_fields=["confidence", "revealed_at", "reference", "score"])
+            self.state = AnswerState.REVEALED
+            self.save(update_fields=["state", "confidence", "revealed_at", "reference"])
 
     @property
     def reference_key_points(self):
@@ -481,13 +532,17 @@ class Answer(models.Model):
             {"position": n, "ticked": n in ticked, **point} for n, point in enumerate(points, 1)
         ]
 
-    def record_review(self, positions, self_rating, notes):
+    def record_review(self, positions, self_rating, notes, now):
         """Store the ticked key points (positions in the revealed reference) and the score."""
-        if self.revealed_at is None:
+        if self.state not in (AnswerState.REVEALED, AnswerState.REVIEWED):
             raise InterviewError("Say how confident you are first; then the reference appears.")
         total = len(self.reference["key_points"])
         self.covered = sorted({n for n in positions if 1 <= n <= total})
         self.score = len(self.covered) / total if total else 0.0
         self.self_rating = self_rating
         self.notes = notes
-        self.save(update_fields=["covered", "score", "self_rating", "notes"])
+        self.state = AnswerState.REVIEWED
+        self.reviewed_at = self.reviewed_at or now
+        self.save(
+            update_fields=["state", "covered", "score", "self_rating", "notes", "reviewed_at"]
+        )

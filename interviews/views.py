@@ -431,6 +431,7 @@ def record_review(request, pk, answer_pk):
                     form.cleaned_data["covered"],
                     form.cleaned_data["self_rating"],
                     form.cleaned_data["notes"],
+                    timezone.now(),
                 )
             except InterviewError as error:
                 return _review_item(request, answer, 409, str(error))

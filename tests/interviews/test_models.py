@@ -156,13 +156,16 @@ def test_review_needs_closed_answer_then_confidence_then_scores(interview):
         answer.reveal(3, at(1))
     answer.submit("answer", at(10))
     with pytest.raises(InterviewError):
-        answer.record_review([], None, "")
+        answer.record_review([], None, "", at(11))
+    assert answer.state == Answer.State.CLOSED
     answer.reveal(4, at(20))
     assert answer.confidence == 4
-    assert answer.score == 0.0
-    answer.record_review([1, 3], 3, "missed two")
+    assert answer.state == Answer.State.REVEALED
+    assert answer.score is None  # revealed is not reviewed: no score until the checklist
+    answer.record_review([1, 3], 3, "missed two", at(21))
     assert answer.score == 0.5
     assert answer.self_rating == 3
+    assert (answer.state, answer.reviewed_at) == (Answer.State.REVIEWED, at(21))
     answer.reveal(1, at(30))  # confidence is given once, before the reveal
     assert answer.confidence == 4
 
@@ -171,7 +174,7 @@ def test_review_ignores_positions_outside_the_revealed_key_points(interview):
     answer = interview.advance(at(0))
     answer.submit("answer", at(10))
     answer.reveal(2, at(11))
-    answer.record_review([0, 5, 99, -1], None, "")
+    answer.record_review([0, 5, 99, -1], None, "", at(12))
     assert answer.score == 0.0
     assert answer.covered == []
 
@@ -182,7 +185,7 @@ def test_summary_counts_outcomes_score_and_time(interview):
     interview.advance(at(30)).skip("", at(40))
     interview.finish(at(200))
     a1.reveal(3, at(201))
-    a1.record_review([1, 2], None, "")
+    a1.record_review([1, 2], None, "", at(202))
     summary = Interview.objects.get(pk=interview.pk).summary()
     assert summary["submitted"] == 1
     assert summary["skipped"] == 2
@@ -231,3 +234,32 @@ def test_finish_if_done_only_finishes_when_nothing_is_open(interview):
         interview.advance(at(seconds)).submit("x", at(seconds + 5))
     interview.finish_if_done(at(30))
     assert interview.is_finished
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"state": "open"},  # open but never shown
+        {"state": "closed"},  # closed without closed_at / outcome
+        {"state": "revealed", "closed_at": T0, "outcome": "submitted"},  # no confidence
+        {"state": "pending", "shown_at": T0},  # shown but still pending
+        {"state": "nonsense"},
+    ],
+)
+def test_the_database_refuses_an_answer_whose_fields_contradict_its_state(interview, fields):
+    answer = interview.answers.get(position=1)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Answer.objects.filter(pk=answer.pk).update(**fields)
+
+
+def test_an_answer_walks_its_states_in_order(interview):
+    answer = interview.answers.get(position=1)
+    assert answer.state == Answer.State.PENDING
+    answer = interview.advance(at(0))
+    assert answer.state == Answer.State.OPEN
+    answer.submit("text", at(5))
+    assert answer.state == Answer.State.CLOSED
+    answer.reveal(3, at(6))
+    assert answer.state == Answer.State.REVEALED
+    answer.record_review([1], 3, "", at(7))
+    assert answer.state == Answer.State.REVIEWED

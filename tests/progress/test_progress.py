@@ -25,7 +25,9 @@ def finished_interview(user, questions, when, scores, confidence=3, texts=None):
         answer.submit(text, shown + timedelta(seconds=30))
         answer.reveal(confidence, shown + timedelta(seconds=40))
         points = list(range(1, answer.question.key_points.count() + 1))
-        answer.record_review(points[: round(scores[index] * len(points))], None, "")
+        answer.record_review(
+            points[: round(scores[index] * len(points))], None, "", shown + timedelta(seconds=50)
+        )
     interview.finish(when + timedelta(minutes=10))
     return interview
 
@@ -58,6 +60,10 @@ def bulk_history(user, questions, count):
             score=0.5,
             confidence=4,
             revealed_at=interview.finished_at,
+            reference={"answer_html": "", "key_points": [{"text": "a", "html": "a"}] * 2},
+            covered=[1],
+            state=Answer.State.REVIEWED,
+            reviewed_at=interview.finished_at,
         )
         for interview in interviews
         for position, question in enumerate(questions[:2], 1)

@@ -327,7 +327,7 @@ def _answer_and_review(user, question, now):
     answer.submit("my answer", now)
     interview.finish(now)
     answer.reveal(4, now)
-    answer.record_review([1, 3], 4, "")
+    answer.record_review([1, 3], 4, "", now)
     return interview, answer
 
 
