@@ -15,6 +15,8 @@ from django.urls import reverse
 
 from questions.models import Difficulty, Question, Topic
 
+from .scoring import interview_score, scored_answers
+
 MAX_ANSWER_LENGTH = 20_000
 MIN_QUESTIONS, MAX_QUESTIONS = 1, 20
 TIME_LIMIT_CHOICES = [
@@ -258,17 +260,18 @@ class Interview(models.Model):
     # --- summary numbers ----------------------------------------------------------------
 
     def summary(self):
-        """Counts and score from the (prefetched) answers."""
+        """Counts from the (prefetched) answers; the score from the one SQL definition."""
         answers = list(self.answers.all())
-        scored = [a.score for a in answers if a.score is not None]
+        numbers = Interview.objects.filter(pk=self.pk).aggregate(
+            score=interview_score(), reviewed=scored_answers()
+        )
         return {
             "total": len(answers),
             "submitted": sum(a.outcome == Answer.Outcome.SUBMITTED for a in answers),
             "timed_out": sum(a.outcome == Answer.Outcome.TIMED_OUT for a in answers),
             "skipped": sum(a.outcome == Answer.Outcome.SKIPPED for a in answers),
-            "reviewed": len(scored),
-            "score": sum(scored) / len(scored) if scored else None,
             "seconds_used": sum(a.seconds_used or 0 for a in answers),
+            **numbers,
         }
 
 

@@ -10,6 +10,7 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from interviews.models import Answer, Interview
+from interviews.scoring import interview_score
 from questions.models import Topic
 
 CHART_LIMIT = 100
@@ -21,7 +22,7 @@ def history(user):
         Interview.objects.for_user(user)
         .annotate(
             answered=Count("answers", filter=Q(answers__outcome=Answer.Outcome.SUBMITTED)),
-            avg_score=Avg("answers__score"),
+            avg_score=interview_score(),
             seconds_used=Sum("answers__seconds_used"),
         )
         .prefetch_related("topics")
@@ -34,7 +35,7 @@ def score_over_time(user):
     rows = (
         Interview.objects.for_user(user)
         .finished()
-        .annotate(avg_score=Avg("answers__score"))
+        .annotate(avg_score=interview_score())
         .filter(avg_score__isnull=False)
         .order_by("-finished_at")
         .values_list("pk", "finished_at", "avg_score")[:CHART_LIMIT]
@@ -82,6 +83,21 @@ def calibration(user):
         interview__user=user, confidence__isnull=False, score__isnull=False
     ).aggregate(avg_confidence=Avg("confidence"), avg_score=Avg("score"), answers=Count("pk"))
     return list(rows), overall
+
+
+# Confidence 1..5 read as an expected coverage of 0..100 %; a gap over this is a verdict.
+CALIBRATION_TOLERANCE = 0.15
+
+
+def calibration_verdict(overall):
+    """'over', 'under' or 'calibrated' from calibration()'s overall numbers; None without data."""
+    if not overall["answers"]:
+        return None
+    expected = (overall["avg_confidence"] - 1) / 4
+    gap = expected - overall["avg_score"]
+    if gap > CALIBRATION_TOLERANCE:
+        return "over"
+    return "under" if gap < -CALIBRATION_TOLERANCE else "calibrated"
 
 
 def totals(user, today=None):

@@ -40,12 +40,6 @@ def progress(request):
         ]
     )
     calibration_rows, calibration = stats.calibration(user)
-    verdict = None
-    if calibration["answers"]:
-        # Confidence 1..5 read as an expected coverage of 0..100%.
-        expected = (calibration["avg_confidence"] - 1) / 4
-        gap = expected - calibration["avg_score"]
-        verdict = "over" if gap > 0.15 else "under" if gap < -0.15 else "calibrated"
     context = {
         "chart": chart,
         "chart_limit": stats.CHART_LIMIT,
@@ -53,7 +47,7 @@ def progress(request):
         "weakest": stats.weakest_questions(user),
         "calibration_rows": calibration_rows,
         "calibration": calibration,
-        "verdict": verdict,
+        "verdict": stats.calibration_verdict(calibration),
         "totals": stats.totals(user),
     }
     return render(request, "progress/progress.html", context)

@@ -223,3 +223,13 @@ def test_delete_account_needs_password_and_confirmation(user, user_client, quest
     assert not Interview.objects.exists()
     assert not Answer.objects.exists()
     assert Question.objects.count() > 100  # the bank is untouched
+
+
+def test_the_review_history_and_chart_agree_on_an_interviews_score(user, user_client, questions):
+    interview = finished_interview(user, questions[:3], DAY0, [1.0, 0.25, 0.0])
+    summary = user_client.get(interview.get_review_url()).context["summary"]
+    listed = next(i for i in stats.history(user) if i.pk == interview.pk)
+    charted = next(score for pk, _, score in stats.score_over_time(user) if pk == interview.pk)
+    assert summary["score"] == pytest.approx(listed.avg_score)
+    assert summary["score"] == pytest.approx(charted)
+    assert summary["reviewed"] == 3
