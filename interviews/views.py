@@ -1,9 +1,9 @@
+from functools import wraps
+
 from django.contrib import messages
 from django.db import transaction
 from django.db.models import Prefetch, prefetch_related_objects
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -217,59 +217,87 @@ def take(request, pk):
     return render(request, "interviews/take.html", _panel_context(interview, answer, now))
 
 
-def _status(request, answer, message, status):
-    context = {"answer": answer, "error": message}
-    return render(request, "interviews/take.html#save-status", context, status=status)
+class Refused(Exception):
+    """A request the rules refuse, with the message for the candidate and its status code.
+
+    Views raise it (inside their transaction, so nothing is written) and `@answers_refusals`
+    turns it into the one response that fits where the request came from."""
+
+    def __init__(self, message, status=409, *, answer=None):
+        super().__init__(message)
+        self.message, self.status, self.answer = message, status, answer
+
+
+def answers_refusals(page):
+    """Catch Refused: in place for htmx (the take page's save status, or the review card),
+    otherwise a page that says what happened, with the status code."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            try:
+                return view(request, *args, **kwargs)
+            except Refused as refusal:
+                return _refusal_response(request, refusal, page)
+
+        return wrapped
+
+    return decorator
+
+
+def _refusal_response(request, refusal, page):
+    if request.htmx and page == "take":
+        context = {"answer": refusal.answer, "error": refusal.message}
+        return render(request, "interviews/take.html#save-status", context, status=refusal.status)
+    if request.htmx and page == "review" and refusal.answer is not None:
+        return _review_item(request, refusal.answer, refusal.status, refusal.message)
+    interview = refusal.answer.interview if refusal.answer else None
+    context = {"interview": interview, "message": refusal.message}
+    return render(request, "interviews/refused.html", context, status=refusal.status)
 
 
 @require_POST
+@answers_refusals("take")
 def autosave(request, pk, answer_pk):
-    form = AnswerTextForm(request.POST)
+    form, now = AnswerTextForm(request.POST), timezone.now()
     with transaction.atomic():
         answer = _owned_answer(request, pk, answer_pk, lock=True)
         if _missing_text(request):
-            return _refuse_write(request, answer, MISSING_TEXT, 400)
+            raise Refused(MISSING_TEXT, 400, answer=answer)
         if not form.is_valid():
-            return _refuse_write(request, answer, form.errors["text"][0], 400)
+            raise Refused(form.errors["text"][0], 400, answer=answer)
         try:
-            answer.save_draft(form.cleaned_data["text"], timezone.now())
+            answer.save_draft(form.cleaned_data["text"], now)
         except TooLate as refusal:
             messages.warning(request, str(refusal))
             return HttpResponseClientRefresh() if request.htmx else redirect(answer.interview)
         except InterviewError as refusal:
-            return _refuse_write(request, answer, str(refusal), 409)
+            raise Refused(str(refusal), 409, answer=answer) from None
     if not request.htmx:
         return redirect(answer.interview)
     return render(request, "interviews/take.html#save-status", {"answer": answer})
 
 
 @require_POST
+@answers_refusals("take")
 def submit(request, pk, answer_pk):
     return _close_answer(request, pk, answer_pk, "submit")
 
 
 @require_POST
+@answers_refusals("take")
 def skip(request, pk, answer_pk):
     return _close_answer(request, pk, answer_pk, "skip")
 
 
-def _refuse_write(request, answer, message, status):
-    """A write the rules refuse: say why, in place for htmx, on the take page otherwise."""
-    if request.htmx:
-        return _status(request, answer, message, status)
-    context = {"interview": answer.interview, "message": message}
-    return render(request, "interviews/refused.html", context, status=status)
-
-
 def _close_answer(request, pk, answer_pk, action):
-    form = AnswerTextForm(request.POST)
+    form, now = AnswerTextForm(request.POST), timezone.now()
     notice = ""
     with transaction.atomic():
         answer = _owned_answer(request, pk, answer_pk, lock=True)
         if _missing_text(request):
-            return _refuse_write(request, answer, MISSING_TEXT, 400)
+            raise Refused(MISSING_TEXT, 400, answer=answer)
         interview = answer.interview
-        now = timezone.now()
         if not form.is_valid():
             context = _panel_context(interview, answer, now, form.errors["text"][0])
             context["draft"] = request.POST.get("text", "")[: context["max_length"]]
@@ -284,7 +312,7 @@ def _close_answer(request, pk, answer_pk, action):
         except (NotShown, AnswerClosed) as refusal:
             if answer.closed_at is None:
                 # Not on screen yet: posting to a later answer's id is refused outright.
-                return _refuse_write(request, answer, str(refusal), 409)
+                raise Refused(str(refusal), 409, answer=answer) from None
             # Closed already (a double submit, another tab, a retry): nothing is lost, the
             # candidate simply moves on with what was saved.
             notice = str(refusal)
@@ -378,63 +406,45 @@ PAUSED = (
 
 
 def _reviewable_answer(request, pk, answer_pk):
-    """The answer of a finished interview of the user's, locked (interview first), or a
-    refusal: 404 for anyone else's, 409 while the interview or another one is running."""
+    """The answer of a finished interview of the user's, locked (interview first): 404 for
+    anyone else's, refused while this interview or another one is running."""
     answer = _owned_answer(request, pk, answer_pk, lock=True)
     if not answer.interview.is_finished:
         raise Refused("Finish the interview first.", 409)
     if request.references.paused:
-        raise Refused(PAUSED, 409)
+        raise Refused(PAUSED, 409, answer=answer)
     return answer
 
 
-class Refused(Exception):
-    def __init__(self, message, status):
-        self.message, self.status = message, status
-        super().__init__(message)
-
-
-def _refused(request, refusal):
-    if request.htmx:
-        return HttpResponse(refusal.message, status=refusal.status)
-    messages.error(request, refusal.message)
-    return redirect(reverse("progress:history"))
-
-
 @require_POST
+@answers_refusals("review")
 def reveal(request, pk, answer_pk):
-    form = RevealForm(request.POST)
-    try:
-        with transaction.atomic():
-            answer = _reviewable_answer(request, pk, answer_pk)
-            if form.is_valid():
-                answer.reveal(form.cleaned_data["confidence"], timezone.now())
-    except Refused as refusal:
-        return _refused(request, refusal)
-    if not form.is_valid():
-        return _review_item(request, answer, 400, form.errors["confidence"][0])
+    form, now = RevealForm(request.POST), timezone.now()
+    with transaction.atomic():
+        answer = _reviewable_answer(request, pk, answer_pk)
+        if not form.is_valid():
+            raise Refused(form.errors["confidence"][0], 400, answer=answer)
+        answer.reveal(form.cleaned_data["confidence"], now)
     return _review_item(request, answer)
 
 
 @require_POST
+@answers_refusals("review")
 def record_review(request, pk, answer_pk):
-    try:
-        with transaction.atomic():
-            answer = _reviewable_answer(request, pk, answer_pk)
-            count = len((answer.reference or {}).get("key_points", []))
-            form = ReviewForm(request.POST, key_point_count=count)
-            if not form.is_valid():
-                first_error = next(iter(form.errors.values()))[0]
-                return _review_item(request, answer, 400, first_error)
-            try:
-                answer.record_review(
-                    form.cleaned_data["covered"],
-                    form.cleaned_data["self_rating"],
-                    form.cleaned_data["notes"],
-                    timezone.now(),
-                )
-            except InterviewError as error:
-                return _review_item(request, answer, 409, str(error))
-    except Refused as refusal:
-        return _refused(request, refusal)
+    now = timezone.now()
+    with transaction.atomic():
+        answer = _reviewable_answer(request, pk, answer_pk)
+        count = len((answer.reference or {}).get("key_points", []))
+        form = ReviewForm(request.POST, key_point_count=count)
+        if not form.is_valid():
+            raise Refused(next(iter(form.errors.values()))[0], 400, answer=answer)
+        try:
+            answer.record_review(
+                form.cleaned_data["covered"],
+                form.cleaned_data["self_rating"],
+                form.cleaned_data["notes"],
+                now,
+            )
+        except InterviewError as error:
+            raise Refused(str(error), 409, answer=answer) from None
     return _review_item(request, answer)

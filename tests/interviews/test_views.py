@@ -4,6 +4,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from pytest_django.asserts import assertContains
 
 from interviews.models import Answer, Interview
 from questions.models import Question
@@ -491,3 +492,15 @@ def test_retake_starts_the_same_questions(user, user_client, live_interview):
     assert list(newest.answers.values_list("question_id", flat=True)) == list(
         live_interview.answers.values_list("question_id", flat=True)
     )
+
+
+def test_refusals_answer_in_place_for_htmx_and_with_a_page_otherwise(user_client, live_interview):
+    finish_with_answers(user_client, live_interview)
+    url = urls(live_interview)["reveal"]
+    fragment = user_client.post(url, {"confidence": "9"}, **HTMX)
+    assert fragment.status_code == 400
+    assert fragment.content.decode().strip().startswith('<article id="answer-1"')
+    page = user_client.post(url, {"confidence": "9"})
+    assert page.status_code == 400
+    assertContains(page, "That was not done", status_code=400)
+    assertContains(page, "Choose how confident you are", status_code=400)
