@@ -503,4 +503,4 @@ def test_refusals_answer_in_place_for_htmx_and_with_a_page_otherwise(user_client
     page = user_client.post(url, {"confidence": "9"})
     assert page.status_code == 400
     assertContains(page, "That was not done", status_code=400)
-    assertContains(page, "Choose how confident you are", status_code=400)
+    assertContains(page, "9 is not one of the available choices", status_code=400)
