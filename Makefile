@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 ARGS ?=
 
-.PHONY: run test lint format bench browser-deps clean
+.PHONY: run test lint format bench lock browser-deps clean
 
 # Find a Python >= 3.12 (Django 6 needs it); the machine's default python3 may be older.
 $(PY):
@@ -20,10 +20,17 @@ $(PY):
 	echo "Creating $(VENV) with $$($$py --version)"; \
 	$$py -m venv $(VENV)
 
-$(STAMP): pyproject.toml | $(PY)
+# Exact versions, checked by hash: requirements.lock is resolved from pyproject.toml by `make lock`.
+$(STAMP): pyproject.toml requirements.lock | $(PY)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet --editable ".[dev]"
+	$(PY) -m pip install --quiet --require-hashes -r requirements.lock
 	@touch $@
+
+# After changing a dependency in pyproject.toml: resolve and pin every version again.
+lock: | $(PY)
+	$(PY) -m pip install --quiet uv
+	$(VENV)/bin/uv pip compile pyproject.toml --extra dev --universal --python-version 3.12 \
+	  --generate-hashes --quiet -o requirements.lock
 
 run: $(STAMP)
 	DEBUG=true $(PY) manage.py migrate --no-input
