@@ -289,7 +289,7 @@ def read_bank(path=DEFAULT_PATH):
     return result
 
 
-_read_cache = {}
+_read_cache: dict[Path, tuple[tuple, tuple]] = {}
 
 
 def _files_stamp(path):
