@@ -145,7 +145,7 @@ class Interview(models.Model):
     seconds_per_question = models.PositiveIntegerField(
         null=True, blank=True, help_text="Empty means untimed."
     )
-    status = models.CharField(max_length=12, choices=Status.choices, default=Status.IN_PROGRESS)
+    status = models.CharField(max_length=12, choices=Status, default=Status.IN_PROGRESS)
     created_at = models.DateTimeField()
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
@@ -292,9 +292,7 @@ class Answer(models.Model):
     interview = models.ForeignKey(Interview, on_delete=models.CASCADE, related_name="answers")
     question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="answers")
     position = models.PositiveSmallIntegerField()
-    state = models.CharField(
-        max_length=10, choices=AnswerState.choices, default=AnswerState.PENDING
-    )
+    state = models.CharField(max_length=10, choices=AnswerState, default=AnswerState.PENDING)
     shown_at = models.DateTimeField(null=True, blank=True)
     deadline = models.DateTimeField(null=True, blank=True)
     text = models.TextField(blank=True)
@@ -303,7 +301,7 @@ class Answer(models.Model):
     late_text = models.TextField(blank=True)
     late_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
-    outcome = models.CharField(max_length=12, choices=Outcome.choices, blank=True)
+    outcome = models.CharField(max_length=12, choices=Outcome, blank=True)
     seconds_used = models.PositiveIntegerField(null=True, blank=True)
     # The review, after the answer is closed.
     confidence = models.PositiveSmallIntegerField(

@@ -173,7 +173,7 @@ class Question(models.Model):
     slug = models.SlugField(max_length=100)
     prompt = models.TextField()
     topic = models.ForeignKey(Topic, on_delete=models.PROTECT, related_name="questions")
-    difficulty = models.CharField(max_length=12, choices=Difficulty.choices)
+    difficulty = models.CharField(max_length=12, choices=Difficulty)
     suggested_minutes = models.PositiveSmallIntegerField(default=3)
     position = models.PositiveSmallIntegerField(
         default=0, help_text="Order within the topic (the order of its file)."
