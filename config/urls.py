@@ -13,3 +13,5 @@ urlpatterns = [
     path("", include("progress.urls")),
     path("admin/", admin.site.urls),
 ]
+
+handler404 = "pages.views.page_not_found"

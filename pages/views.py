@@ -35,3 +35,15 @@ def healthz(request):
         logger.exception("Health check: the database did not answer")
         return JsonResponse({"status": "error", "database": "unavailable"}, status=503)
     return JsonResponse({"status": "ok"})
+
+
+def page_not_found(request, exception=None):
+    """404: a page, or for htmx a notice at the top of <main>, never a page in a fragment."""
+    from accounts.middleware import htmx_notice
+
+    if getattr(request, "htmx", False):
+        context = {
+            "message": "That is not here any more. Reload the page to see where things stand."
+        }
+        return htmx_notice(request, "fragment_notice.html", context, 404)
+    return render(request, "404.html", status=404)

@@ -504,3 +504,31 @@ def test_refusals_answer_in_place_for_htmx_and_with_a_page_otherwise(user_client
     assert page.status_code == 400
     assertContains(page, "That was not done", status_code=400)
     assertContains(page, "9 is not one of the available choices", status_code=400)
+
+
+def test_an_expired_session_answers_in_the_save_status_and_keeps_the_text_box(live_interview):
+    answer = live_interview.answers.get(position=1)
+    response = Client().post(
+        urls(live_interview, answer)["submit"],
+        {"text": "typed"},
+        HTTP_HX_TARGET="interview-panel",
+        **HTMX,
+    )
+    assert response.status_code == 401
+    assert response["HX-Retarget"] == "#save-status"
+    assert response["HX-Reswap"] == "outerHTML"
+    assert response.content.decode().strip().startswith('<p id="save-status"')
+
+
+def test_a_404_for_htmx_is_a_notice_at_the_top_of_the_page_not_a_page_in_a_fragment(
+    other_client, live_interview
+):
+    answer = live_interview.answers.get(position=1)
+    url = reverse("interviews:reveal", args=[live_interview.pk, answer.pk])
+    response = other_client.post(url, {"confidence": "3"}, HTTP_HX_TARGET="answer-1", **HTMX)
+    assert response.status_code == 404
+    assert (response["HX-Retarget"], response["HX-Reswap"]) == ("main", "afterbegin")
+    assert "<html" not in response.content.decode()
+    page = other_client.get(urls(live_interview)["take"])
+    assert page.status_code == 404
+    assert "Page not found" in page.content.decode()
