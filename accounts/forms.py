@@ -13,7 +13,7 @@ class SignUpForm(UserCreationForm):
         model = User
         fields = ("username", "email")
 
-    def clean_email(self):
+    def clean_email(self) -> str:
         email = self.cleaned_data["email"].strip()
         if User.objects.filter(email__iexact=email).exists():
             raise forms.ValidationError("An account with this email address already exists.")
@@ -25,11 +25,16 @@ class LoginForm(AuthenticationForm):
     field is built, so no validator enforces it, and an over-long name would reach the
     lock-out log's column (a database error) instead of getting a message."""
 
-    def clean_username(self):
+    def clean_username(self) -> str:
         username = self.cleaned_data["username"]
-        if len(username) > self.fields["username"].max_length:
+        # A UsernameField whose max_length AuthenticationForm has set (self.fields is typed
+        # as plain Fields).
+        field = self.fields["username"]
+        assert isinstance(field, forms.CharField)
+        assert field.max_length is not None
+        if len(username) > field.max_length:
             raise forms.ValidationError(
                 "That username is longer than any account's (at most %(limit)d characters).",
-                params={"limit": self.fields["username"].max_length},
+                params={"limit": field.max_length},
             )
         return username

@@ -1,13 +1,16 @@
 """Choosing questions for a new interview: random among those that match, unseen ones first."""
 
+from collections.abc import Sequence
+
 from django.db.models import Max
 
-from questions.models import Question
+from accounts.models import User
+from questions.models import Question, QuestionQuerySet, Topic
 
 from .models import Answer
 
 
-def matching_questions(topics, difficulty):
+def matching_questions(topics: Sequence[Topic], difficulty: str) -> QuestionQuerySet:
     questions = Question.objects.in_bank()
     if topics:
         questions = questions.filter(topic__in=topics)
@@ -16,7 +19,9 @@ def matching_questions(topics, difficulty):
     return questions
 
 
-def draw_questions(user, topics, difficulty, count):
+def draw_questions(
+    user: User, topics: Sequence[Topic], difficulty: str, count: int
+) -> list[Question]:
     """Up to `count` questions: never-seen ones at random, then the least recently seen."""
     candidates = list(
         matching_questions(topics, difficulty).order_by("?").values_list("pk", flat=True)

@@ -1,4 +1,5 @@
 import re
+from typing import Any
 
 from django import forms
 
@@ -56,10 +57,10 @@ class SlugListField(forms.Field):
 
     widget = forms.MultipleHiddenInput
 
-    def to_python(self, value):
+    def to_python(self, value: Any) -> list[str]:
         return [str(item) for item in value or []]
 
-    def validate(self, value):
+    def validate(self, value: Any) -> None:
         super().validate(value)
         if not all(SLUG.fullmatch(item) for item in value):
             raise forms.ValidationError("That is not a question of the bank.")
@@ -70,7 +71,7 @@ class PractiseQuestionsForm(forms.Form):
 
     question = SlugListField(required=False)
 
-    def clean_question(self):
+    def clean_question(self) -> list[str]:
         slugs = list(dict.fromkeys(self.cleaned_data["question"]))[:MAX_QUESTIONS]
         if not slugs:
             raise forms.ValidationError("Choose at least one question to practise.")
@@ -95,6 +96,8 @@ class ReviewForm(forms.Form):
     )
     notes = forms.CharField(required=False, max_length=5000)
 
-    def __init__(self, *args, key_point_count=0, **kwargs):
+    def __init__(self, *args: Any, key_point_count: int = 0, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["covered"].choices = [(n, str(n)) for n in range(1, key_point_count + 1)]
+        covered = self.fields["covered"]
+        assert isinstance(covered, forms.TypedMultipleChoiceField)  # self.fields holds plain Fields
+        covered.choices = [(n, str(n)) for n in range(1, key_point_count + 1)]

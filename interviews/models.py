@@ -6,7 +6,9 @@ answer is closed as timed out. Questions whose deadline passed while the candida
 are closed when the interview is next read (`catch_up`).
 """
 
-from datetime import timedelta
+from collections.abc import Iterable, Sequence
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any, NoReturn, Self
 
 from django.conf import settings
 from django.db import IntegrityError, models, transaction
@@ -16,6 +18,9 @@ from django.urls import reverse
 from questions.models import Difficulty, Question, Topic
 
 from .scoring import interview_score, scored_answers
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 MAX_ANSWER_LENGTH = 20_000
 MIN_QUESTIONS, MAX_QUESTIONS = 1, 20
@@ -28,7 +33,7 @@ TIME_LIMIT_CHOICES = [
 ]
 
 
-def grace():
+def grace() -> timedelta:
     return timedelta(seconds=settings.INTERVIEW_GRACE_SECONDS)
 
 
@@ -51,24 +56,33 @@ class TooLate(InterviewError):
 class InterviewInProgress(InterviewError):
     """A new interview was asked for while one is still running."""
 
-    def __init__(self, interview):
+    def __init__(self, interview: "Interview") -> None:
         self.interview = interview
         super().__init__(
             "You have an interview in progress. Finish or end it before starting another."
         )
 
 
-class InterviewQuerySet(models.QuerySet):
-    def for_user(self, user):
+class InterviewQuerySet(models.QuerySet["Interview"]):
+    def for_user(self, user: "User") -> Self:
         return self.filter(user=user)
 
-    def in_progress(self):
+    def in_progress(self) -> Self:
         return self.filter(status=Interview.Status.IN_PROGRESS)
 
-    def finished(self):
+    def finished(self) -> Self:
         return self.filter(status=Interview.Status.FINISHED)
 
-    def start(self, *, user, questions, seconds_per_question, now, topics=(), difficulty=""):
+    def start(
+        self,
+        *,
+        user: "User",
+        questions: Sequence[Question],
+        seconds_per_question: int,
+        now: datetime,
+        topics: Iterable[Topic] = (),
+        difficulty: str = "",
+    ) -> "Interview":
         """A new interview over `questions`, in that order; no clock runs until one is shown.
 
         One interview runs at a time (a database constraint holds it): while one is in
@@ -90,7 +104,15 @@ class InterviewQuerySet(models.QuerySet):
                 raise
             raise InterviewInProgress(running) from None
 
-    def _create_with_answers(self, user, questions, seconds_per_question, now, topics, difficulty):
+    def _create_with_answers(
+        self,
+        user: "User",
+        questions: Sequence[Question],
+        seconds_per_question: int,
+        now: datetime,
+        topics: Iterable[Topic],
+        difficulty: str,
+    ) -> "Interview":
         interview = self.create(
             user=user,
             difficulty=difficulty,
@@ -184,26 +206,26 @@ class Interview(models.Model):
             models.Index(fields=["user", "status"], name="interview_user_status_idx"),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"Interview {self.pk} of {self.user} ({self.get_status_display()})"
 
-    def get_absolute_url(self):
+    def get_absolute_url(self) -> str:
         return reverse("interviews:take", args=[self.pk])
 
-    def get_review_url(self):
+    def get_review_url(self) -> str:
         return reverse("interviews:review", args=[self.pk])
 
     @property
-    def is_finished(self):
+    def is_finished(self) -> bool:
         return self.status == self.Status.FINISHED
 
     @property
-    def is_timed(self):
+    def is_timed(self) -> bool:
         return bool(self.seconds_per_question)
 
     # --- timing rules -------------------------------------------------------------------
 
-    def catch_up(self, now):
+    def catch_up(self, now: datetime) -> None:
         """Close, as timed out, every shown answer whose deadline (plus grace) has passed."""
         for answer in self.answers.filter(
             closed_at__isnull=True, deadline__isnull=False, deadline__lt=now - grace()
@@ -211,7 +233,7 @@ class Interview(models.Model):
             answer.time_out()
 
     @transaction.atomic
-    def advance(self, now):
+    def advance(self, now: datetime) -> "Answer | None":
         """Move the interview to where it stands at `now` and return the answer to work on.
 
         It writes: answers whose deadline passed are closed as timed out, the next answer is
@@ -237,7 +259,7 @@ class Interview(models.Model):
                 self.save(update_fields=["started_at"])
         return answer
 
-    def finish_if_done(self, now):
+    def finish_if_done(self, now: datetime) -> None:
         """Close expired answers; finish the interview if none is left open. Shows nothing."""
         if self.is_finished:
             return
@@ -246,7 +268,7 @@ class Interview(models.Model):
             self.finish(now)
 
     @transaction.atomic
-    def finish(self, now):
+    def finish(self, now: datetime) -> None:
         """End the interview: close whatever is still open, keeping every saved text."""
         if self.is_finished:
             return
@@ -259,7 +281,7 @@ class Interview(models.Model):
 
     # --- summary numbers ----------------------------------------------------------------
 
-    def summary(self):
+    def summary(self) -> dict[str, Any]:
         """Counts from the (prefetched) answers; the score from the one SQL definition."""
         answers = list(self.answers.all())
         numbers = Interview.objects.filter(pk=self.pk).aggregate(
@@ -275,8 +297,8 @@ class Interview(models.Model):
         }
 
 
-class AnswerQuerySet(models.QuerySet):
-    def open_for(self, user):
+class AnswerQuerySet(models.QuerySet["Answer"]):
+    def open_for(self, user: "User") -> Self:
         """Answers not yet closed in the user's interviews in progress (shown or still to come)."""
         return self.filter(
             interview__user=user,
@@ -397,30 +419,30 @@ class Answer(models.Model):
             models.Index(fields=["question", "interview"], name="answer_question_idx"),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"Answer {self.position} of interview {self.interview_id}"
 
     @property
-    def is_open(self):
+    def is_open(self) -> bool:
         return self.state in (AnswerState.PENDING, AnswerState.OPEN)
 
-    def seconds_left(self, now):
+    def seconds_left(self, now: datetime) -> int | None:
         if self.deadline is None:
             return None
         return max(0, int((self.deadline - now).total_seconds()))
 
     @property
-    def is_current(self):
+    def is_current(self) -> bool:
         """Shown and still open: the one answer of an interview that accepts writes."""
         return self.state == AnswerState.OPEN
 
-    def is_past_grace(self, now):
+    def is_past_grace(self, now: datetime) -> bool:
         return self.deadline is not None and now > self.deadline + grace()
 
-    def accepts_saves(self, now):
+    def accepts_saves(self, now: datetime) -> bool:
         return self.is_current and not self.is_past_grace(now)
 
-    def show(self, now):
+    def show(self, now: datetime) -> None:
         """Start this question's clock. Set once: showing it again changes nothing."""
         if self.shown_at is not None:
             return
@@ -430,7 +452,7 @@ class Answer(models.Model):
         self.state = AnswerState.OPEN
         self.save(update_fields=["state", "shown_at", "deadline"])
 
-    def close(self, outcome, now, *, also=()):
+    def close(self, outcome: str, now: datetime, *, also: Iterable[str] = ()) -> None:
         """Close with `outcome`; `also` names fields the caller changed, saved in the same write."""
         self.outcome = outcome
         self.state = AnswerState.CLOSED
@@ -446,11 +468,12 @@ class Answer(models.Model):
             self.score = 0.0
         self.save(update_fields=["state", "outcome", "closed_at", "seconds_used", "score", *also])
 
-    def time_out(self):
+    def time_out(self) -> None:
         """Close at the deadline with the last text saved in time."""
+        assert self.deadline is not None, "only a timed answer times out"
         self.close(self.Outcome.TIMED_OUT, self.deadline)
 
-    def _check_writable(self, now):
+    def _check_writable(self, now: datetime) -> None:
         """Only the shown, open answer takes writes; a write past deadline + grace closes it.
 
         The outcome is the server clock's alone: nothing the browser sends can choose it.
@@ -463,9 +486,10 @@ class Answer(models.Model):
                 "Answer the question on screen."
             )
 
-    def _close_late(self, text, now):
+    def _close_late(self, text: str, now: datetime) -> NoReturn:
         """Time is up: close as timed out with the text saved in time. Text that arrives late
         is not thrown away either: it is kept beside it, flagged as late, and never scored."""
+        assert self.deadline is not None, "only a timed answer is past its grace"
         also = []
         if text.strip() and text != self.text:
             self.late_text, self.late_at = text, now
@@ -478,7 +502,7 @@ class Answer(models.Model):
             )
         raise TooLate("Time ran out for this question. Your answer as last saved in time is kept.")
 
-    def save_draft(self, text, now):
+    def save_draft(self, text: str, now: datetime) -> None:
         self._check_writable(now)
         if self.is_past_grace(now):
             self._close_late(text, now)
@@ -486,7 +510,7 @@ class Answer(models.Model):
         self.saved_at = now
         self.save(update_fields=["text", "saved_at"])
 
-    def submit(self, text, now):
+    def submit(self, text: str, now: datetime) -> None:
         """Close with this text: submitted, or timed out when it arrives after the deadline
         (within the grace period the text still counts)."""
         self._check_writable(now)
@@ -498,7 +522,7 @@ class Answer(models.Model):
         outcome = self.Outcome.TIMED_OUT if after_deadline else self.Outcome.SUBMITTED
         self.close(outcome, now, also=["text", "saved_at"])
 
-    def skip(self, text, now):
+    def skip(self, text: str, now: datetime) -> None:
         """Move on without submitting; whatever was typed in time is still kept."""
         self._check_writable(now)
         if self.is_past_grace(now):
@@ -514,7 +538,7 @@ class Answer(models.Model):
 
     # --- review -------------------------------------------------------------------------
 
-    def reveal(self, confidence, now):
+    def reveal(self, confidence: int, now: datetime) -> None:
         if self.is_open:
             raise InterviewError("Answer the question before revealing the reference.")
         if self.state == AnswerState.CLOSED:
@@ -525,7 +549,7 @@ class Answer(models.Model):
             self.save(update_fields=["state", "confidence", "revealed_at", "reference"])
 
     @property
-    def reference_key_points(self):
+    def reference_key_points(self) -> list[dict[str, Any]]:
         """The revealed key points with whether each was ticked, for the checklist."""
         points = (self.reference or {}).get("key_points", [])
         ticked = set(self.covered)
@@ -533,10 +557,13 @@ class Answer(models.Model):
             {"position": n, "ticked": n in ticked, **point} for n, point in enumerate(points, 1)
         ]
 
-    def record_review(self, positions, self_rating, notes, now):
+    def record_review(
+        self, positions: Iterable[int], self_rating: int | None, notes: str, now: datetime
+    ) -> None:
         """Store the ticked key points (positions in the revealed reference) and the score."""
         if self.state not in (AnswerState.REVEALED, AnswerState.REVIEWED):
             raise InterviewError("Say how confident you are first; then the reference appears.")
+        assert self.reference is not None, "a revealed answer keeps its reference"
         total = len(self.reference["key_points"])
         self.covered = sorted({n for n in positions if 1 <= n <= total})
         self.score = len(self.covered) / total if total else 0.0

@@ -8,11 +8,11 @@ review's summary, history, the progress chart) computes it with this one express
 from django.db.models import Avg, Count, Q
 
 
-def interview_score():
+def interview_score() -> Avg:
     """An aggregate over an interview's answers (use on Interview querysets)."""
     return Avg("answers__score")
 
 
-def scored_answers():
+def scored_answers() -> Count:
     """How many of an interview's answers have a score."""
     return Count("answers", filter=Q(answers__score__isnull=False))

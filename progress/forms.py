@@ -1,4 +1,8 @@
+from typing import Any
+
 from django import forms
+
+from accounts.models import User
 
 
 class DeleteAccountForm(forms.Form):
@@ -11,11 +15,11 @@ class DeleteAccountForm(forms.Form):
         label="I understand that my interviews, answers and reviews are deleted for good.",
     )
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
 
-    def clean_password(self):
+    def clean_password(self) -> str:
         password = self.cleaned_data["password"]
         if not self.user.check_password(password):
             raise forms.ValidationError("That is not your password.")

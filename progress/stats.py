@@ -3,20 +3,23 @@
 Every function here runs a fixed number of queries, whatever the number of interviews.
 """
 
-from datetime import timedelta
+from collections.abc import Mapping
+from datetime import date, datetime, timedelta
+from typing import Any
 
-from django.db.models import Avg, Count, F, Q, Sum
+from django.db.models import Avg, Count, F, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
-from interviews.models import Answer, Interview
+from accounts.models import User
+from interviews.models import Answer, Interview, InterviewQuerySet
 from interviews.scoring import interview_score
 from questions.models import Topic
 
 CHART_LIMIT = 100
 
 
-def history(user):
+def history(user: User) -> InterviewQuerySet:
     """The user's interviews, newest first, with their numbers; in-progress ones first."""
     return (
         Interview.objects.for_user(user)
@@ -30,7 +33,7 @@ def history(user):
     )
 
 
-def score_over_time(user):
+def score_over_time(user: User) -> list[tuple[int, datetime | None, float]]:
     """(finished_at, average score) for the latest finished interviews with a score."""
     rows = (
         Interview.objects.for_user(user)
@@ -43,7 +46,7 @@ def score_over_time(user):
     return list(reversed(rows))
 
 
-def mastery_by_topic(user):
+def mastery_by_topic(user: User) -> QuerySet[Topic]:
     """Per topic: average key-point coverage of the user's reviewed answers, and questions
     seen out of the bank's total."""
     mine = Q(questions__answers__interview__user=user)
@@ -61,7 +64,7 @@ def mastery_by_topic(user):
     ).order_by("position")
 
 
-def weakest_questions(user, limit=5):
+def weakest_questions(user: User, limit: int = 5) -> QuerySet[Answer, Mapping[str, Any]]:
     """Questions with the lowest average score among the user's reviewed answers."""
     return (
         Answer.objects.filter(interview__user=user, score__isnull=False)
@@ -71,7 +74,7 @@ def weakest_questions(user, limit=5):
     )
 
 
-def calibration(user):
+def calibration(user: User) -> tuple[list[Mapping[str, Any]], dict[str, Any]]:
     """Average score for each confidence level given before the reveal."""
     rows = (
         Answer.objects.filter(interview__user=user, confidence__isnull=False, score__isnull=False)
@@ -89,7 +92,7 @@ def calibration(user):
 CALIBRATION_TOLERANCE = 0.15
 
 
-def calibration_verdict(overall):
+def calibration_verdict(overall: dict[str, Any]) -> str | None:
     """'over', 'under' or 'calibrated' from calibration()'s overall numbers; None without data."""
     if not overall["answers"]:
         return None
@@ -100,7 +103,7 @@ def calibration_verdict(overall):
     return "under" if gap < -CALIBRATION_TOLERANCE else "calibrated"
 
 
-def totals(user, today=None):
+def totals(user: User, today: date | None = None) -> dict[str, Any]:
     """Days practised (in total and in a row up to today), answers given, time per answer."""
     closed = Answer.objects.filter(interview__user=user, closed_at__isnull=False)
     numbers = closed.aggregate(

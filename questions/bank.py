@@ -7,8 +7,10 @@ written, so one bad file changes nothing.
 
 import re
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -25,7 +27,7 @@ MINUTES_RANGE = (1, 15)
 
 
 class BankError(Exception):
-    def __init__(self, problems):
+    def __init__(self, problems: list[str]) -> None:
         self.problems = problems
         super().__init__("\n".join(problems))
 
@@ -37,13 +39,13 @@ class QuestionData:
     difficulty: str
     suggested_minutes: int
     answer: str
-    key_points: list
-    follow_ups: list
-    refs: list  # (source_slug, number)
+    key_points: list[str]
+    follow_ups: list[dict[str, str]]
+    refs: list[tuple[str, str]]  # (source_slug, number)
     position: int
     file: str
     answer_html: str = ""
-    key_points_html: list = field(default_factory=list)
+    key_points_html: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -53,7 +55,13 @@ class TopicData:
     description: str
     position: int
     file: str
-    questions: list = field(default_factory=list)
+    questions: list[QuestionData] = field(default_factory=list)
+
+
+# What read_bank() returns: the sources (one dict each, as for Source) and the topics.
+type Bank = tuple[list[dict[str, Any]], list[TopicData]]
+# Each bank file's name, modification time (ns) and size.
+type Stamp = tuple[tuple[str, int, int], ...]
 
 
 @dataclass
@@ -65,11 +73,20 @@ class Counts:
     deleted: int = 0
 
 
-def _problem(problems, file, where, message):
+def _problem(problems: list[str], file: str, where: str, message: str) -> None:
     problems.append(f"{file}: {where}: {message}" if where else f"{file}: {message}")
 
 
-def _text(value, problems, file, where, name, *, required=True, max_length=None):
+def _text(
+    value: Any,
+    problems: list[str],
+    file: str,
+    where: str,
+    name: str,
+    *,
+    required: bool = True,
+    max_length: int | None = None,
+) -> str:
     if value is None:
         if required:
             _problem(problems, file, where, f"field '{name}' is missing")
@@ -85,7 +102,15 @@ def _text(value, problems, file, where, name, *, required=True, max_length=None)
     return value
 
 
-def _string_list(value, problems, file, where, name, bounds, max_length):
+def _string_list(
+    value: Any,
+    problems: list[str],
+    file: str,
+    where: str,
+    name: str,
+    bounds: tuple[int, int],
+    max_length: int,
+) -> list[str]:
     if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
         _problem(problems, file, where, f"field '{name}' must be a list of strings")
         return []
@@ -105,7 +130,7 @@ def _string_list(value, problems, file, where, name, bounds, max_length):
     return items
 
 
-def _follow_ups(value, problems, file, where):
+def _follow_ups(value: Any, problems: list[str], file: str, where: str) -> list[dict[str, str]]:
     """[[questions.follow_ups]] tables, each a prompt and its short reference answer."""
     if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
         _problem(
@@ -135,7 +160,7 @@ def _follow_ups(value, problems, file, where):
     return follow_ups
 
 
-def _read_toml(path, problems):
+def _read_toml(path: Path, problems: list[str]) -> dict[str, Any] | None:
     try:
         return tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
@@ -143,7 +168,7 @@ def _read_toml(path, problems):
         return None
 
 
-def read_sources(path, problems):
+def read_sources(path: Path, problems: list[str]) -> list[dict[str, Any]]:
     data = _read_toml(path, problems)
     if data is None:
         return []
@@ -175,7 +200,7 @@ def read_sources(path, problems):
     return sources
 
 
-def read_topic_file(path, problems):
+def read_topic_file(path: Path, problems: list[str]) -> TopicData | None:
     data = _read_toml(path, problems)
     if data is None:
         return None
@@ -209,7 +234,7 @@ def read_topic_file(path, problems):
     return topic
 
 
-def _read_question(raw, index, file, problems):
+def _read_question(raw: dict[str, Any], index: int, file: str, problems: list[str]) -> QuestionData:
     where = f"question {raw.get('slug') or '#' + str(index)}"
     slug = _text(raw.get("slug"), problems, file, where, "slug", max_length=100)
     if slug and not SLUG_RE.match(slug):
@@ -255,10 +280,10 @@ def _read_question(raw, index, file, problems):
     return question
 
 
-def _render(question, problems, where):
+def _render(question: QuestionData, problems: list[str], where: str) -> None:
     """Markdown and math to HTML now, once, so no request ever renders it."""
 
-    def render(function, text, part):
+    def render(function: Callable[[str], str], text: str, part: str) -> str:
         try:
             return function(text)
         except MathError as error:
@@ -274,7 +299,7 @@ def _render(question, problems, where):
         follow_up["answer_html"] = render(render_markdown, follow_up["answer"], f"follow-up {n}")
 
 
-def read_bank(path=DEFAULT_PATH):
+def read_bank(path: Path | str = DEFAULT_PATH) -> Bank:
     """Read and validate the whole bank; raise BankError listing every problem.
 
     Parsing and rendering (Markdown, math) take about a second, so the result is kept in
@@ -289,17 +314,17 @@ def read_bank(path=DEFAULT_PATH):
     return result
 
 
-_read_cache: dict[Path, tuple[tuple, tuple]] = {}
+_read_cache: dict[Path, tuple[Stamp, Bank]] = {}
 
 
-def _files_stamp(path):
+def _files_stamp(path: Path) -> Stamp:
     """What changes when any bank file does: names, sizes and modification times."""
     files = sorted(path.glob("*.toml")) + sorted((path / "questions").glob("*.toml"))
     return tuple((str(f), f.stat().st_mtime_ns, f.stat().st_size) for f in files)
 
 
-def _read_bank(path):
-    problems = []
+def _read_bank(path: Path) -> Bank:
+    problems: list[str] = []
     sources_file = path / "sources.toml"
     questions_dir = path / "questions"
     if not sources_file.is_file():
@@ -307,13 +332,15 @@ def _read_bank(path):
     if not questions_dir.is_dir():
         raise BankError([f"{questions_dir}: not a folder"])
     sources = read_sources(sources_file, problems)
-    topics = [read_topic_file(p, problems) for p in sorted(questions_dir.glob("*.toml"))]
-    topics = [t for t in topics if t is not None]
+    read_topics = [read_topic_file(p, problems) for p in sorted(questions_dir.glob("*.toml"))]
+    topics = [t for t in read_topics if t is not None]
     if not topics:
         problems.append(f"{questions_dir}: holds no .toml topic files")
 
     source_slugs = {s["slug"] for s in sources}
-    seen_topics, seen_questions, seen_refs = {}, {}, {}
+    seen_topics: dict[str, str] = {}  # slug: file
+    seen_questions: dict[str, str] = {}  # slug: file
+    seen_refs: dict[str, str] = {}  # ref: question slug
     for topic in topics:
         if topic.slug in seen_topics:
             _problem(
@@ -356,7 +383,9 @@ def _read_bank(path):
     return sources, topics
 
 
-def _credit_own_questions(sources, topics, problems):
+def _credit_own_questions(
+    sources: list[dict[str, Any]], topics: list[TopicData], problems: list[str]
+) -> None:
     """A question with no seed ref was written for this bank: it is listed under the source
     marked `written_here`, so the "asked in" filter finds it like any other."""
     own = next((s["slug"] for s in sources if s["written_here"]), None)
@@ -376,14 +405,15 @@ def _credit_own_questions(sources, topics, problems):
 
 
 @transaction.atomic
-def load_bank(path=DEFAULT_PATH):
+def load_bank(path: Path | str = DEFAULT_PATH) -> Counts:
     """Validate every file, then upsert everything by slug in one transaction."""
     sources, topics = read_bank(path)
     counts = Counts()
     source_ids = {}
-    for data in sources:
+    for source_data in sources:
         source, _ = Source.objects.update_or_create(
-            slug=data["slug"], defaults={k: v for k, v in data.items() if k != "slug"}
+            slug=source_data["slug"],
+            defaults={k: v for k, v in source_data.items() if k != "slug"},
         )
         source_ids[source.slug] = source.pk
 
@@ -422,7 +452,9 @@ def load_bank(path=DEFAULT_PATH):
     return counts
 
 
-def _load_into_empty_bank(topics, source_ids, counts):
+def _load_into_empty_bank(
+    topics: list[TopicData], source_ids: dict[str, int], counts: Counts
+) -> Counts:
     """The first load (a new machine, every test): a handful of bulk inserts, not one per row."""
     questions = []
     for topic_data in topics:
@@ -458,7 +490,7 @@ def _load_into_empty_bank(topics, source_ids, counts):
     return counts
 
 
-def _retire_missing(wanted_slugs):
+def _retire_missing(wanted_slugs: set[str]) -> tuple[int, int]:
     """Questions gone from the files leave the bank. One that candidates answered is kept,
     retired (hidden from the bank, still shown in their reviews); any other is deleted."""
     gone = Question.objects.exclude(slug__in=wanted_slugs)
@@ -473,7 +505,7 @@ def _retire_missing(wanted_slugs):
     return retired, deleted_count
 
 
-def _question_fields(data):
+def _question_fields(data: QuestionData) -> dict[str, Any]:
     return {
         "prompt": data.prompt,
         "difficulty": data.difficulty,
@@ -487,7 +519,9 @@ def _question_fields(data):
     }
 
 
-def _upsert_question(data, topic, question, source_ids):
+def _upsert_question(
+    data: QuestionData, topic: Topic, question: Question | None, source_ids: dict[str, int]
+) -> tuple[str, Question]:
     fields = {"topic_id": topic.pk, **_question_fields(data)}
     refs = sorted((source_ids[s], n) for s, n in data.refs)
     if question is None:
@@ -518,7 +552,7 @@ def _upsert_question(data, topic, question, source_ids):
     return outcome, question
 
 
-def _sync_key_points(question, points):
+def _sync_key_points(question: Question, points: list[tuple[str, str]]) -> None:
     """Update key points in place, by position (reviews keep their own copy when revealed)."""
     current = {kp.position: kp for kp in question.key_points.all()}
     for position, (text, html) in enumerate(points, 1):
@@ -532,7 +566,7 @@ def _sync_key_points(question, points):
         KeyPoint.objects.filter(pk__in=[kp.pk for kp in current.values()]).delete()
 
 
-def export_bank():
+def export_bank() -> list[dict[str, Any]]:
     """The bank as plain data: one dict per question, in bank order."""
     questions = (
         Question.objects.in_bank()

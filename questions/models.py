@@ -1,3 +1,5 @@
+from typing import Any, Self
+
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector, SearchVectorField
 from django.db import connection, models
 from django.db.models import Case, Count, F, IntegerField, Q, Value, When
@@ -26,10 +28,10 @@ class Topic(models.Model):
         ordering = ["position", "name"]
         constraints = [models.UniqueConstraint(fields=["slug"], name="topic_unique_slug")]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.name
 
-    def get_absolute_url(self):
+    def get_absolute_url(self) -> str:
         return reverse("questions:list") + f"?topic={self.slug}"
 
 
@@ -50,25 +52,25 @@ class Source(models.Model):
         ordering = ["title"]
         constraints = [models.UniqueConstraint(fields=["slug"], name="source_unique_slug")]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.title
 
     @property
-    def short_name(self):
+    def short_name(self) -> str:
         return self.publisher or self.title
 
 
-class QuestionQuerySet(models.QuerySet):
-    def in_bank(self):
+class QuestionQuerySet(models.QuerySet["Question"]):
+    def in_bank(self) -> Self:
         """Questions the bank offers: not retired (removed from the files, kept for history)."""
         return self.filter(retired=False)
 
-    def in_bank_order(self):
+    def in_bank_order(self) -> Self:
         """Topic by topic, each in the order of its file. No Meta.ordering: a default that
         follows the topic would add a join and a sort to every query."""
         return self.order_by("topic__position", "position", "slug")
 
-    def with_list_data(self):
+    def with_list_data(self) -> Self:
         """What a list row shows: topic and how many collections ask the question."""
         # Explicit order: Meta.ordering is not applied to GROUP BY queries.
         return (
@@ -77,7 +79,13 @@ class QuestionQuerySet(models.QuerySet):
             .in_bank_order()
         )
 
-    def filter_by(self, *, topic=None, difficulty=None, source=None):
+    def filter_by(
+        self,
+        *,
+        topic: str | None = None,
+        difficulty: str | None = None,
+        source: str | None = None,
+    ) -> Self:
         queryset = self
         if topic:
             queryset = queryset.filter(topic__slug=topic)
@@ -89,7 +97,7 @@ class QuestionQuerySet(models.QuerySet):
             )
         return queryset
 
-    def search(self, text, *, in_references=True):
+    def search(self, text: str, *, in_references: bool = True) -> Self:
         """Ranked full-text search on PostgreSQL, case-insensitive matching elsewhere.
 
         Both look at the prompt, the key points and the answer; PostgreSQL weighs them in that
@@ -110,7 +118,7 @@ class QuestionQuerySet(models.QuerySet):
             )
         words = text.split()[:12]
 
-        def all_words_in(field):
+        def all_words_in(field: str) -> Q:
             condition = Q()
             for word in words:
                 condition &= Q(**{f"{field}__icontains": word})
@@ -142,7 +150,7 @@ class QuestionQuerySet(models.QuerySet):
             .order_by("-rank", "topic__position", "position")
         )
 
-    def _search_prompts(self, words):
+    def _search_prompts(self, words: list[str]) -> Self:
         """Every word in the prompt or the topic's name; prompt matches first."""
         every_word = Q()
         in_prompt = Q()
@@ -156,7 +164,7 @@ class QuestionQuerySet(models.QuerySet):
             .order_by("-rank", "topic__position", "position")
         )
 
-    def update_search_vectors(self):
+    def update_search_vectors(self) -> int:
         """Recompute the stored search vectors (PostgreSQL only; elsewhere nothing to do)."""
         if connection.vendor != "postgresql":
             return 0
@@ -210,13 +218,13 @@ class Question(models.Model):
             models.Index(fields=["difficulty"], name="question_difficulty_idx"),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.prompt
 
-    def get_absolute_url(self):
+    def get_absolute_url(self) -> str:
         return reverse("questions:detail", args=[self.slug])
 
-    def reference(self):
+    def reference(self) -> dict[str, Any]:
         """What a review keeps of this question when the reference is revealed, so that a past
         review reads the same whatever happens to the bank later (uses prefetched key points)."""
         return {
@@ -228,7 +236,7 @@ class Question(models.Model):
             "follow_ups": list(self.follow_ups),
         }
 
-    def refresh_key_points_text(self):
+    def refresh_key_points_text(self) -> None:
         self.key_points_text = "\n".join(self.key_points.values_list("text", flat=True))
         self.save(update_fields=["key_points_text"])
         Question.objects.filter(pk=self.pk).update_search_vectors()
@@ -253,7 +261,7 @@ class KeyPoint(models.Model):
             models.CheckConstraint(condition=Q(position__gte=1), name="keypoint_position_gte_1"),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.text
 
 
@@ -271,15 +279,15 @@ class SeedRef(models.Model):
             models.UniqueConstraint(fields=["source", "number"], name="seedref_unique_per_source"),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.ref
 
     @property
-    def ref(self):
+    def ref(self) -> str:
         return f"{self.source.slug}:{self.number}"
 
     @property
-    def label(self):
+    def label(self) -> str:
         """'Q12' for plain numbers, 'training #5' for sectioned ones."""
         section, _, number = self.number.rpartition("-")
         return f"{section} #{number}" if section else f"Q{number}"

@@ -6,6 +6,7 @@ natively, so no script runs and the strict CSP stays as it is.
 """
 
 from html import escape
+from typing import Any
 
 import latex2mathml.converter
 from markdown_it import MarkdownIt
@@ -16,7 +17,7 @@ class MathError(ValueError):
     """A formula latex2mathml cannot convert; the message names the formula."""
 
 
-def _mathml(latex, options):
+def _mathml(latex: str, options: dict[str, Any]) -> str:
     display = "block" if options.get("display_mode") else "inline"
     try:
         return latex2mathml.converter.convert(latex, display=display)
@@ -24,7 +25,7 @@ def _mathml(latex, options):
         raise MathError(f"formula ${latex}$ does not render: {error}") from error
 
 
-def _markdown():
+def _markdown() -> MarkdownIt:
     renderer = MarkdownIt("commonmark", {"html": False, "typographer": False}).enable("table")
     dollarmath_plugin(renderer, allow_space=True, double_inline=True, renderer=_mathml)
     return renderer
@@ -33,15 +34,15 @@ def _markdown():
 _renderer = _markdown()
 
 
-def render_markdown(text):
+def render_markdown(text: str | None) -> str:
     """A block of Markdown (an answer) as HTML. Raises MathError for a broken formula."""
     return _renderer.render(text or "")
 
 
-def render_inline(text):
+def render_inline(text: str | None) -> str:
     """One line of Markdown (a key point, a prompt) as inline HTML, math included."""
     return _renderer.renderInline(text or "")
 
 
-def plain_text_fallback(text):
+def plain_text_fallback(text: str | None) -> str:
     return f"<p>{escape(text or '')}</p>"
