@@ -174,6 +174,9 @@ def read_sources(path: Path, problems: list[str]) -> list[dict[str, Any]]:
         return []
     sources = []
     for index, raw in enumerate(data.get("sources", []), 1):
+        if not isinstance(raw, dict):
+            _problem(problems, path.name, f"source {index}", "must be a [[sources]] table")
+            continue
         where = f"source {raw.get('slug', index)}"
         slug = _text(raw.get("slug"), problems, path.name, where, "slug")
         if slug and not SLUG_RE.match(slug):
@@ -230,6 +233,9 @@ def read_topic_file(path: Path, problems: list[str]) -> TopicData | None:
         _problem(problems, file, "", "has no [[questions]]")
         return topic
     for index, raw in enumerate(raw_questions, 1):
+        if not isinstance(raw, dict):
+            _problem(problems, file, f"question #{index}", "must be a [[questions]] table")
+            continue
         topic.questions.append(_read_question(raw, index, file, problems))
     return topic
 

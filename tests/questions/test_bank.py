@@ -381,3 +381,10 @@ def test_questions_gone_from_the_files_are_retired_when_answered_else_deleted(
     write_bank(tmp_path, TOPIC)
     load(tmp_path)
     assert not Question.objects.get(slug="first").retired  # back in the files, back in the bank
+
+
+def test_a_question_that_is_not_a_table_is_reported_not_a_crash(tmp_path):
+    write_bank(tmp_path, 'questions = ["x"]\n' + TOPIC.split("[[questions]]")[0])
+    with pytest.raises(BankError) as error:
+        load_bank(tmp_path)
+    assert "basics.toml: question #1: must be a [[questions]] table" in str(error.value)
