@@ -10,6 +10,7 @@ from .throttle import throttle_posts
 # "password_reset_done", ...), so the account URLs keep Django's own names.
 urlpatterns = [
     path("signup/", views.signup, name="signup"),
+    path("delete/", views.delete_account, name="delete_account"),
     path(
         "login/",
         auth_views.LoginView.as_view(

@@ -52,7 +52,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "axes",
     "accounts",
-    "pages",
+    "core",
     "questions",
     "interviews",
     "progress",
@@ -146,8 +146,8 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "pages:home"
-LOGOUT_REDIRECT_URL = "pages:home"
+LOGIN_REDIRECT_URL = "core:home"
+LOGOUT_REDIRECT_URL = "core:home"
 
 # Login throttling: after 5 failures for one username from one address, wait 15 minutes.
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))

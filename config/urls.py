@@ -6,7 +6,7 @@ from .converters import RowIdConverter
 register_converter(RowIdConverter, "id")
 
 urlpatterns = [
-    path("", include("pages.urls")),
+    path("", include("core.urls")),
     path("accounts/", include("accounts.urls")),
     path("questions/", include("questions.urls")),
     path("interviews/", include("interviews.urls")),
@@ -14,4 +14,4 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
-handler404 = "pages.views.page_not_found"
+handler404 = "core.views.page_not_found"

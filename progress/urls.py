@@ -8,5 +8,4 @@ urlpatterns = [
     path("history/", views.history, name="history"),
     path("history/answers.csv", views.export_answers, name="export"),
     path("progress/", views.progress, name="progress"),
-    path("account/delete/", views.delete_account, name="delete_account"),
 ]

@@ -1,20 +1,16 @@
 import csv
 
-from axes.models import AccessAttempt, AccessFailureLog, AccessLog
-from django.contrib import messages
-from django.contrib.auth import logout
 from django.core.paginator import Paginator
 from django.http import StreamingHttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET
 
 from interviews.models import Answer
 
 from . import stats
 from .charts import line_chart
-from .forms import DeleteAccountForm
 
 PAGE_SIZE = 20
 
@@ -121,20 +117,3 @@ def export_answers(request):
     stamp = timezone.localdate().isoformat()
     response["Content-Disposition"] = f'attachment; filename="my-answers-{stamp}.csv"'
     return response
-
-
-@require_http_methods(["GET", "POST"])
-def delete_account(request):
-    form = DeleteAccountForm(request.POST if request.method == "POST" else None, user=request.user)
-    if request.method == "POST":
-        if not form.is_valid():
-            return render(request, "progress/delete_account.html", {"form": form}, status=400)
-        user = request.user
-        logout(request)
-        user.delete()  # interviews and answers go with it; the bank is untouched
-        # The log-in records name the account too: they go with it.
-        for model in (AccessAttempt, AccessLog, AccessFailureLog):
-            model.objects.filter(username=user.username).delete()
-        messages.success(request, "Your account and all your practice data are deleted.")
-        return redirect("pages:home")
-    return render(request, "progress/delete_account.html", {"form": form})

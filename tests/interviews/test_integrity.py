@@ -86,7 +86,7 @@ def _kwarg_choices(name, scene, question_slugs):
 
 
 # POSTs that would end the running interview or the session: the rule is about a running one.
-ENDS_THE_SCENE = {"interviews:end", "logout", "progress:delete_account", "password_change"}
+ENDS_THE_SCENE = {"interviews:end", "logout", "delete_account", "password_change"}
 
 
 def test_no_route_sends_a_reference_of_any_question_while_an_interview_runs(user, scene):
@@ -380,7 +380,7 @@ def test_deleting_the_account_removes_its_log_in_records(client, user):
     client.post(reverse("login"), {"username": user.username, "password": "a-Str0ng-passphrase"})
     assert AccessLog.objects.filter(username=user.username).exists()
     response = client.post(
-        reverse("progress:delete_account"), {"password": "a-Str0ng-passphrase", "confirm": "on"}
+        reverse("delete_account"), {"password": "a-Str0ng-passphrase", "confirm": "on"}
     )
     assert response.status_code == 302
     assert not AccessAttempt.objects.filter(username=user.username).exists()

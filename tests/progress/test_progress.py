@@ -4,6 +4,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.urls import reverse
 
 from interviews.models import Answer, Interview
 from progress import stats
@@ -79,12 +80,12 @@ def questions(bank):
 
 
 @pytest.mark.parametrize(
-    "url", ["/history/", "/progress/", "/history/answers.csv", "/account/delete/"]
+    "name", ["progress:history", "progress:progress", "progress:export", "delete_account"]
 )
-def test_anonymous_is_sent_to_log_in(client, url):
-    response = client.get(url)
+def test_anonymous_is_sent_to_log_in(client, name):
+    response = client.get(reverse(name))
     assert response.status_code == 302
-    assert response.url.startswith("/accounts/login/")
+    assert response.url.startswith(reverse("login"))
 
 
 def test_empty_states_help_a_new_user(user_client, bank):
@@ -209,14 +210,14 @@ def test_practise_weakest_starts_an_interview_with_them(user, user_client, quest
 
 def test_delete_account_needs_password_and_confirmation(user, user_client, questions):
     finished_interview(user, questions[:1], DAY0, [1.0])
-    response = user_client.post("/account/delete/", {"password": "wrong", "confirm": "on"})
+    response = user_client.post(reverse("delete_account"), {"password": "wrong", "confirm": "on"})
     assert response.status_code == 400
     assert "not your password" in response.content.decode()
-    response = user_client.post("/account/delete/", {"password": "a-Str0ng-passphrase"})
+    response = user_client.post(reverse("delete_account"), {"password": "a-Str0ng-passphrase"})
     assert response.status_code == 400
     assert get_user_model().objects.filter(pk=user.pk).exists()
     response = user_client.post(
-        "/account/delete/", {"password": "a-Str0ng-passphrase", "confirm": "on"}
+        reverse("delete_account"), {"password": "a-Str0ng-passphrase", "confirm": "on"}
     )
     assert response.url == "/"
     assert not get_user_model().objects.filter(pk=user.pk).exists()

@@ -18,7 +18,7 @@ def home(request):
     in_progress = None
     if request.user.is_authenticated:
         in_progress = Interview.objects.for_user(request.user).in_progress().first()
-    return render(request, "pages/home.html", {"in_progress": in_progress})
+    return render(request, "core/home.html", {"in_progress": in_progress})
 
 
 @login_not_required

@@ -2,7 +2,7 @@ from django.urls import path
 
 from . import views
 
-app_name = "pages"
+app_name = "core"
 
 urlpatterns = [
     path("", views.home, name="home"),
