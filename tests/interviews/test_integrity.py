@@ -6,6 +6,7 @@ import io
 from datetime import timedelta
 
 import pytest
+import time_machine
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
@@ -270,11 +271,9 @@ def test_a_write_without_the_text_field_is_400_and_keeps_the_draft(
 def test_a_late_submit_without_javascript_keeps_the_text_flagged_late(user, user_client, running):
     current = running.answers.get(position=1)
     user_client.post(answer_url("autosave", current), {"text": "saved in time"})
-    Answer.objects.filter(pk=current.pk).update(
-        shown_at=timezone.now() - timedelta(seconds=200),
-        deadline=timezone.now() - timedelta(seconds=140),
-    )
-    response = user_client.post(answer_url("submit", current), {"text": "typed after the end"})
+    current.refresh_from_db()
+    with time_machine.travel(current.deadline + timedelta(seconds=140), tick=False):
+        response = user_client.post(answer_url("submit", current), {"text": "typed after the end"})
     assert response.status_code == 302
     current.refresh_from_db()
     assert current.outcome == Answer.Outcome.TIMED_OUT

@@ -1,6 +1,7 @@
 from datetime import timedelta
 
 import pytest
+import time_machine
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -238,11 +239,8 @@ def test_save_after_the_deadline_is_refused_and_the_page_refreshes(user_client, 
     user_client.get(urls(live_interview)["take"])
     user_client.post(urls(live_interview)["save"], {"text": "in time"}, **HTMX)
     answer = live_interview.answers.get(position=1)
-    Answer.objects.filter(pk=answer.pk).update(
-        shown_at=timezone.now() - timedelta(seconds=120),
-        deadline=timezone.now() - timedelta(seconds=60),
-    )
-    response = user_client.post(urls(live_interview)["save"], {"text": "too late"}, **HTMX)
+    with time_machine.travel(answer.deadline + timedelta(seconds=60), tick=False):
+        response = user_client.post(urls(live_interview)["save"], {"text": "too late"}, **HTMX)
     assert response.status_code == 200
     assert response["HX-Refresh"] == "true"
     answer.refresh_from_db()
