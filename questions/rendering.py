@@ -24,9 +24,18 @@ def _mathml(latex, options):
         raise MathError(f"formula ${latex}$ does not render: {error}") from error
 
 
+def _display_math_in_a_line(self, tokens, idx, options, env):
+    # `$$...$$` inside a paragraph: the plugin wraps it in a <div>, which cannot sit in a <p>
+    # (the HTML parser closes the paragraph there, and the validator reports the stray </p>).
+    # A span is valid; <math display="block"> still draws it on a line of its own.
+    content = _mathml(str(tokens[idx].content).strip(), {"display_mode": True})
+    return f'<span class="math display">{content}</span>'
+
+
 def _markdown():
     renderer = MarkdownIt("commonmark", {"html": False, "typographer": False}).enable("table")
     dollarmath_plugin(renderer, allow_space=True, double_inline=True, renderer=_mathml)
+    renderer.add_render_rule("math_inline_double", _display_math_in_a_line)
     return renderer
 
 
