@@ -55,9 +55,9 @@ def test_a_whole_timed_interview_then_the_review(
         re.compile(re.escape(questions[0].prompt))
     )
     if is_phone:
-        expect(page.locator(".kbd-hint")).to_be_hidden()
+        expect(page.locator("#answer-help")).to_be_hidden()
     else:
-        expect(page.locator(".kbd-hint")).to_be_visible()
+        expect(page.locator("#answer-help")).to_be_visible()
     # "End interview": a confirmation with a Cancel, and the buttons beside it do not move.
     submit_box = page.get_by_role("button", name="Submit and continue").bounding_box()
     page.get_by_text("End interview…").click()
