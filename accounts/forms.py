@@ -1,19 +1,23 @@
 from typing import Any
 
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm, UserCreationForm
+from django.contrib.auth.forms import AuthenticationForm, UserCreationForm, UsernameField
 
 from .models import User
 
 
 class SignUpForm(UserCreationForm):
     email = forms.EmailField(
-        required=True, help_text="Used only to reset your password if you forget it."
+        required=True,
+        help_text="Used only to reset your password if you forget it.",
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "autocapitalize": "none"}),
     )
 
     class Meta:
         model = User
         fields = ("username", "email")
+        # Django's username field: autocomplete="username", autocapitalize="none".
+        field_classes = {"username": UsernameField}
 
     def clean_email(self) -> str:
         email = self.cleaned_data["email"].strip()

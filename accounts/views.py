@@ -2,6 +2,7 @@ from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
@@ -21,8 +22,13 @@ def signup(request):
         if form.is_valid():
             user = form.save()
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-            messages.success(request, f"Welcome, {user.username}! Your account is ready.")
-            return redirect("core:home")
+            messages.success(
+                request,
+                f"Welcome, {user.username}! Your account is ready. Start with a short interview, "
+                "or browse the questions first.",
+            )
+            # Somewhere to act, not the marketing page they just came from.
+            return redirect("interviews:new")
         return render(request, "accounts/signup.html", {"form": form}, status=400)
     return render(request, "accounts/signup.html", {"form": form})
 
@@ -42,3 +48,15 @@ def delete_account(request):
         messages.success(request, "Your account and all your practice data are deleted.")
         return redirect("core:home")
     return render(request, "accounts/delete_account.html", {"form": form})
+
+
+class LogoutView(auth_views.LogoutView):
+    """Django's log-out, and a word that it happened (the page after looks the same otherwise).
+    The message outlives the session it ends: messages fall back to a cookie."""
+
+    def post(self, request, *args, **kwargs):
+        was_logged_in = request.user.is_authenticated
+        response = super().post(request, *args, **kwargs)
+        if was_logged_in:
+            messages.info(request, "You are logged out. See you next time.")
+        return response

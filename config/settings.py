@@ -146,7 +146,8 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "core:home"
+# After logging in: their interviews, with "Resume" or "Start an interview" at hand.
+LOGIN_REDIRECT_URL = "progress:history"
 LOGOUT_REDIRECT_URL = "core:home"
 
 # Login throttling: after 5 failures for one username from one address, wait 15 minutes.

@@ -2,7 +2,7 @@ from functools import wraps
 
 from django.contrib import messages
 from django.db import transaction
-from django.db.models import Prefetch, prefetch_related_objects
+from django.db.models import Count, Prefetch, prefetch_related_objects
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
@@ -111,7 +111,18 @@ def new_interview(request):
                 topics=topics,
                 difficulty=difficulty,
             )
-    context = {"form": form, "shortfall": shortfall, "in_progress": in_progress}
+    context = {
+        "form": form,
+        "shortfall": shortfall,
+        "in_progress": in_progress,
+        # For the form's running "n questions match, about m minutes" (static/js/site.js).
+        "bank_counts": list(
+            Question.objects.in_bank()
+            .values_list("topic__slug", "difficulty")
+            .annotate(count=Count("pk"))
+            .order_by()
+        ),
+    }
     return render(request, "interviews/new.html", context)
 
 

@@ -38,6 +38,11 @@ class BankFilters:
     def active(self):
         return any((self.q, self.topic, self.difficulty, self.source))
 
+    @property
+    def choice_count(self):
+        """How many of the filters behind the "Filters (n)" toggle are set (not the search)."""
+        return sum(1 for value in (self.topic, self.difficulty, self.source) if value)
+
     def apply(self, queryset, *, in_references=True):
         queryset = queryset.filter_by(
             topic=self.topic, difficulty=self.difficulty, source=self.source

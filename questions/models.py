@@ -1,15 +1,13 @@
 from typing import Any, Self
 
-from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector, SearchVectorField
+from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.db import connection, models
-from django.db.models import Case, Count, F, IntegerField, Q, Value, When
+from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils.html import escape
 
 SEARCH_CONFIG = "english"
 SEARCH_MAX_LENGTH = 200
-# D, C, B, A: a word in the prompt outweighs many mentions deep in an answer.
-RANK_WEIGHTS = [0.01, 0.02, 0.1, 1.0]
 
 
 class Difficulty(models.TextChoices):
@@ -98,71 +96,13 @@ class QuestionQuerySet(models.QuerySet["Question"]):
         return queryset
 
     def search(self, text: str, *, in_references: bool = True) -> Self:
-        """Ranked full-text search on PostgreSQL, case-insensitive matching elsewhere.
-
-        Both look at the prompt, the key points and the answer; PostgreSQL weighs them in that
-        order (A, B, C) and orders by rank. With `in_references=False` (while reference
-        answers are paused for the user) only prompts and topic names are matched.
+        """Every term of `text` in the prompt, key points or answer; phrase and prompt matches
+        first; "batchnorm", "batch normalization" and "BN" alike (questions/search.py). With
+        `in_references=False` (references paused for the user) prompts and topic names only.
         """
-        text = " ".join(text.split())[:SEARCH_MAX_LENGTH]
-        if not text:
-            return self
-        if not in_references:
-            return self._search_prompts(text.split()[:12])
-        if connection.vendor == "postgresql":
-            query = SearchQuery(text, search_type="websearch", config=SEARCH_CONFIG)
-            return (
-                self.filter(search_vector=query)
-                .annotate(rank=SearchRank(F("search_vector"), query, weights=RANK_WEIGHTS))
-                .order_by("-rank", "topic__position", "position")
-            )
-        words = text.split()[:12]
+        from .search import search
 
-        def all_words_in(field: str) -> Q:
-            condition = Q()
-            for word in words:
-                condition &= Q(**{f"{field}__icontains": word})
-            return condition
-
-        in_prompt, in_key_points, in_answer = (
-            all_words_in("prompt"),
-            all_words_in("key_points_text"),
-            all_words_in("answer"),
-        )
-        every_word_somewhere = Q()
-        for word in words:
-            every_word_somewhere &= (
-                Q(prompt__icontains=word)
-                | Q(key_points_text__icontains=word)
-                | Q(answer__icontains=word)
-            )
-        # The same preference as PostgreSQL's weights: prompt, then key points, then answer.
-        rank = Case(
-            When(in_prompt, then=Value(3)),
-            When(in_key_points, then=Value(2)),
-            When(in_answer, then=Value(1)),
-            default=Value(0),
-            output_field=IntegerField(),
-        )
-        return (
-            self.filter(every_word_somewhere)
-            .annotate(rank=rank)
-            .order_by("-rank", "topic__position", "position")
-        )
-
-    def _search_prompts(self, words: list[str]) -> Self:
-        """Every word in the prompt or the topic's name; prompt matches first."""
-        every_word = Q()
-        in_prompt = Q()
-        for word in words:
-            every_word &= Q(prompt__icontains=word) | Q(topic__name__icontains=word)
-            in_prompt &= Q(prompt__icontains=word)
-        rank = Case(When(in_prompt, then=Value(1)), default=Value(0), output_field=IntegerField())
-        return (
-            self.filter(every_word)
-            .annotate(rank=rank)
-            .order_by("-rank", "topic__position", "position")
-        )
+        return search(self, " ".join(text.split())[:SEARCH_MAX_LENGTH], in_references=in_references)
 
     def update_search_vectors(self) -> int:
         """Recompute the stored search vectors (PostgreSQL only; elsewhere nothing to do)."""

@@ -5,11 +5,13 @@ CommonMark with tables; raw HTML in the source is escaped, never passed through.
 natively, so no script runs and the strict CSP stays as it is.
 """
 
+from collections.abc import Sequence
 from html import escape
 from typing import Any
 
 import latex2mathml.converter
 from markdown_it import MarkdownIt
+from markdown_it.token import Token
 from mdit_py_plugins.dollarmath import dollarmath_plugin
 
 
@@ -25,9 +27,20 @@ def _mathml(latex: str, options: dict[str, Any]) -> str:
         raise MathError(f"formula ${latex}$ does not render: {error}") from error
 
 
+def _display_math_in_a_line(
+    self: Any, tokens: Sequence[Token], idx: int, options: Any, env: Any
+) -> str:
+    # `$$...$$` inside a paragraph: the plugin wraps it in a <div>, which cannot sit in a <p>
+    # (the HTML parser closes the paragraph there, and the validator reports the stray </p>).
+    # A span is valid; <math display="block"> still draws it on a line of its own.
+    content = _mathml(str(tokens[idx].content).strip(), {"display_mode": True})
+    return f'<span class="math display">{content}</span>'
+
+
 def _markdown() -> MarkdownIt:
     renderer = MarkdownIt("commonmark", {"html": False, "typographer": False}).enable("table")
     dollarmath_plugin(renderer, allow_space=True, double_inline=True, renderer=_mathml)
+    renderer.add_render_rule("math_inline_double", _display_math_in_a_line)
     return renderer
 
 

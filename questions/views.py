@@ -1,6 +1,6 @@
 from django.contrib.auth.decorators import login_not_required
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
@@ -9,6 +9,7 @@ from interviews.models import Answer, Interview
 
 from .filters import PAGE_SIZE, BankFilters
 from .models import Difficulty, Question, SeedRef, Source, Topic
+from .search import add_snippets
 
 ATTEMPTS_SHOWN = 10
 
@@ -32,7 +33,12 @@ def question_list(request):
     questions = filters.apply(
         Question.objects.in_bank().with_list_data(), in_references=request.references.allowed
     )
+    if request.user.is_authenticated:
+        questions = _with_last_practice(questions, request.user)
     page = Paginator(questions, PAGE_SIZE).get_page(request.GET.get("page"))
+    if filters.q:
+        page.object_list = list(page.object_list)
+        add_snippets(page.object_list, filters.q, in_references=request.references.allowed)
     context = {
         "filters": filters,
         "page": page,
@@ -47,6 +53,20 @@ def question_list(request):
     query = filters.querystring(page=page.number if page.number > 1 else None)
     response["HX-Push-Url"] = request.path + (f"?{query}" if query else "")
     return response
+
+
+def _with_last_practice(questions, user):
+    """When `user` last answered each question in a finished interview, and that score."""
+    last = Answer.objects.filter(
+        question=OuterRef("pk"),
+        interview__user=user,
+        interview__status=Interview.Status.FINISHED,
+        closed_at__isnull=False,
+    ).order_by("-closed_at")
+    return questions.annotate(
+        last_practised=Subquery(last.values("closed_at")[:1]),
+        last_score=Subquery(last.values("score")[:1]),
+    )
 
 
 @login_not_required
@@ -82,6 +102,7 @@ def question_detail(request, slug):
             .select_related("interview")
             .order_by("-closed_at")[:ATTEMPTS_SHOWN]
         )
+        attempts = list(attempts)  # read twice: the last one in the header, all in the table
     context = {
         "question": question,
         "previous_question": previous_question,

@@ -7,6 +7,26 @@
   "use strict";
 
   var timer = null;
+  // Whether the last save failed: the next success is then announced as a recovery.
+  var saveFailed = false;
+  // Announced once each, as the clock passes them (seconds left).
+  var MILESTONES = [60, 30, 10];
+
+  function announce(text) {
+    var region = document.getElementById("announcer");
+    if (!region) return;
+    // Cleared first, so the same words said twice are read twice.
+    region.textContent = "";
+    window.setTimeout(function () { region.textContent = text; }, 50);
+  }
+
+  function spoken(seconds) {
+    if (seconds >= 60) {
+      var minutes = Math.round(seconds / 60);
+      return minutes + (minutes === 1 ? " minute" : " minutes") + " left";
+    }
+    return seconds + " seconds left";
+  }
 
   function format(seconds) {
     var s = Math.max(0, Math.ceil(seconds));
@@ -26,6 +46,10 @@
     status.textContent = text;
     status.classList.toggle("save-status-error", state === "error");
     status.classList.toggle("save-status-pending", state === "pending");
+    if (state === "error") {
+      saveFailed = true;
+      announce(text);
+    }
   }
 
   function start() {
@@ -41,6 +65,23 @@
     // Show the saved time in the candidate's own time zone.
     var saved = document.querySelector("#save-status time");
     if (saved) saved.textContent = localTime(saved.getAttribute("datetime"));
+
+    // No keyboard shortcut to describe on a touch screen (the hint is hidden there too).
+    if (textarea && window.matchMedia("(hover: none) and (pointer: coarse)").matches) {
+      textarea.setAttribute("aria-describedby", "question-prompt");
+    }
+
+    // "Cancel" in the end-interview confirmation: without JavaScript it reloads the page; here
+    // it simply closes the confirmation and puts focus back on its toggle.
+    var endMenu = panel.querySelector(".end-interview");
+    var cancel = panel.querySelector(".end-cancel");
+    if (endMenu && cancel) {
+      cancel.addEventListener("click", function (event) {
+        event.preventDefault();
+        endMenu.open = false;
+        endMenu.querySelector("summary").focus();
+      });
+    }
 
     if (textarea) {
       // Text typed after the last successful save (e.g. the session expired) comes back.
@@ -71,8 +112,15 @@
     if (!isNaN(secondsLeft) && countdown) {
       var endsAt = performance.now() + secondsLeft * 1000;
       var fired = false;
+      // Milestones already behind us when the page opened are not announced.
+      var pending = MILESTONES.filter(function (mark) { return mark < secondsLeft; });
       var tick = function () {
         var left = (endsAt - performance.now()) / 1000;
+        if (pending.length && left <= pending[0]) {
+          var mark = pending.shift();
+          while (pending.length && left <= pending[0]) mark = pending.shift();
+          announce(spoken(mark));
+        }
         countdown.textContent = format(left);
         document.getElementById("countdown").classList.toggle("countdown-low", left <= 15);
         if (left <= 0 && !fired) {
@@ -99,6 +147,14 @@
     if (elt.id === "save-status") {
       var time = elt.querySelector("time");
       if (time) time.textContent = localTime(time.getAttribute("datetime"));
+      // Only failures and recoveries are read out, never each routine "Saved".
+      if (elt.classList.contains("save-status-error")) {
+        saveFailed = true;
+        announce(elt.textContent.trim());
+      } else if (saveFailed && time) {
+        saveFailed = false;
+        announce("Saved again at " + time.textContent + ".");
+      }
     }
   });
 

@@ -77,6 +77,16 @@ def test_log_in_and_log_out(client, make_user):
     assert not client.get("/").context["user"].is_authenticated
 
 
+def test_log_out_says_so_and_log_in_lands_on_the_history(client, make_user):
+    make_user(username="alan", password="a-Str0ng-passphrase")
+    response = client.post(
+        "/accounts/login/", {"username": "alan", "password": "a-Str0ng-passphrase"}
+    )
+    assert response.url == "/history/"
+    response = client.post("/accounts/logout/", follow=True)
+    assert "You are logged out" in response.content.decode()
+
+
 def test_repeated_failed_logins_are_throttled_with_a_clear_message(client, make_user):
     make_user(username="alan", password="a-Str0ng-passphrase")
     for _ in range(4):

@@ -9,7 +9,7 @@ from questions.bank import load_bank
 from questions.models import Question
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-SECONDS = 8
+SECONDS = 12  # over 10, so the 10-seconds-left announcement is made
 
 
 def countdown_seconds(page):
@@ -18,7 +18,7 @@ def countdown_seconds(page):
 
 
 def test_a_whole_timed_interview_then_the_review(
-    page, live_server, signed_up, assert_accessible, shoot
+    page, live_server, signed_up, assert_accessible, shoot, is_phone
 ):
     load_bank()
     user = signed_up()
@@ -26,6 +26,19 @@ def test_a_whole_timed_interview_then_the_review(
     # The form a new user fills in.
     page.goto(live_server.url + "/interviews/new/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Start a mock interview")
+    # As the choices change, the form says how many questions match and the time it takes.
+    summary = page.locator("#interview-summary")
+    expect(summary).to_contain_text("questions match")
+    expect(summary).to_contain_text("15 minutes")  # 5 questions x 3 minutes
+    page.get_by_label("Regularization & generalization").check()
+    page.get_by_label("Advanced").check()
+    expect(summary).to_contain_text(re.compile(r"^\d+ questions? match"))
+    page.get_by_label("Any").check()
+    page.get_by_label("Number of questions").fill("2")
+    page.get_by_label("1 minute").check()
+    expect(summary).to_contain_text("2 minutes in all")
+    assert page.get_by_label("Number of questions").bounding_box()["width"] < 120
+    assert page.get_by_label("Advanced").bounding_box()["height"] >= 16
     assert_accessible(page)
     shoot(page, "interview-new")
 
@@ -37,6 +50,23 @@ def test_a_whole_timed_interview_then_the_review(
     page.goto(live_server.url + interview.get_absolute_url())
     expect(page.get_by_text("Question 1 of 3")).to_be_visible()
     expect(page.get_by_role("heading", level=1)).to_have_text(questions[0].prompt)
+    # The answer box is described by the question, so a screen reader reads it on focus.
+    expect(page.get_by_label("Your answer")).to_have_accessible_description(
+        re.compile(re.escape(questions[0].prompt))
+    )
+    if is_phone:
+        expect(page.locator("#answer-help")).to_be_hidden()
+    else:
+        expect(page.locator("#answer-help")).to_be_visible()
+    # "End interview": a confirmation with a Cancel, and the buttons beside it do not move.
+    submit_box = page.get_by_role("button", name="Submit and continue").bounding_box()
+    page.get_by_text("End interview…").click()
+    expect(page.get_by_role("button", name="Yes, end the interview")).to_be_visible()
+    assert page.get_by_role("button", name="Submit and continue").bounding_box() == submit_box
+    assert_accessible(page)
+    shoot(page, "interview-end-confirm")
+    page.get_by_role("link", name="Cancel").click()
+    expect(page.get_by_role("button", name="Yes, end the interview")).to_be_hidden()
     assert_accessible(page)
     shoot(page, "interview-take")
 
@@ -57,6 +87,12 @@ def test_a_whole_timed_interview_then_the_review(
     page.locator("#interview-panel[data-ready]").wait_for()
     page.get_by_label("Your answer").fill("Started typing and ran out of time")
     expect(page.locator("#save-status")).to_contain_text("Saved")
+    if is_phone:
+        # The clock stays in view while the page scrolls.
+        page.mouse.wheel(0, 600)
+        expect(page.locator("#countdown")).to_be_in_viewport()
+    # Announced politely, once, as the clock passes it; routine saves are not announced.
+    expect(page.locator("#announcer")).to_have_text("10 seconds left")
     expect(page.get_by_text("Question 3 of 3")).to_be_visible(timeout=(SECONDS + 5) * 1000)
     second = interview.answers.get(position=2)
     assert second.outcome == Answer.Outcome.TIMED_OUT
@@ -118,5 +154,7 @@ def test_references_are_paused_everywhere_while_an_interview_runs(
     page.get_by_role("button", name="Submit and continue").click()
     expect(page).to_have_url(re.compile(rf"/interviews/{interview.pk}/review/$"))
     page.goto(live_server.url + f"/questions/{other.slug}/")
+    page.get_by_text("Think first, then show the answer").click()
     expect(page.get_by_role("heading", name="Reference answer", exact=True)).to_be_visible()
-    expect(page.locator("math").first).to_be_attached()  # formulas arrive as MathML
+    expect(page.locator("math").first).to_be_visible()  # formulas arrive as MathML
+    assert_accessible(page)

@@ -21,6 +21,10 @@ def practise_and_review(page, live_server, question, text, ticks):
     page.get_by_role("button", name="Submit and continue").click()
     expect(page).to_have_url(re.compile(r"/review/$"))
     item = page.locator("#answer-1")
+    # No confidence given: the app's own message, not the browser's bubble.
+    item.get_by_role("button", name="Reveal the reference answer").click()
+    expect(page.locator("#answer-1 .message-error")).to_contain_text("how confident")
+    item = page.locator("#answer-1")
     item.get_by_label("3").check()
     item.get_by_role("button", name="Reveal the reference answer").click()
     checkboxes = page.locator("#answer-1").get_by_role("checkbox")
@@ -47,6 +51,17 @@ def test_two_interviews_show_up_in_history_progress_and_csv(
     attention = Question.objects.get(slug="self-attention")
     first_score = practise_and_review(page, live_server, dropout, "Randomly zeroes units.", 2)
     second_score = practise_and_review(page, live_server, attention, "softmax(QK^T/sqrt d)V", 1)
+
+    # The bank says when each was last practised, and the score, in the list and the page.
+    page.goto(live_server.url + "/questions/?q=dropout")
+    row = page.locator(".question-item", has=page.get_by_role("link", name=dropout.prompt))
+    expect(row).to_contain_text("You practised it")
+    expect(row).to_contain_text(f"score {first_score}%")
+    assert_accessible(page)
+    page.goto(live_server.url + dropout.get_absolute_url())
+    expect(page.locator(".your-last")).to_contain_text(f"score {first_score}%")
+    assert_accessible(page)
+    shoot(page, "detail-practised")
 
     page.goto(live_server.url + "/history/")
     rows = page.locator("table.history tbody tr")

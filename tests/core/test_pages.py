@@ -23,7 +23,7 @@ def test_pages_carry_a_strict_content_security_policy(client):
 
 def test_body_sends_the_csrf_token_to_htmx(client):
     body = client.get("/").content.decode()
-    assert 'hx-headers=\'{"x-csrftoken": "' in body
+    assert 'data-hx-headers=\'{"x-csrftoken": "' in body
 
 
 def test_healthz_checks_the_database(client):

@@ -425,7 +425,7 @@ def test_reveal_then_tick_updates_the_score(user_client, live_interview):
     body = response.content.decode()
     assert body.strip().startswith('<article id="answer-1"')
     assert "Reference answer" in body
-    assert 'id="review-summary" class="review-summary" hx-swap-oob="true"' in body
+    assert 'id="review-summary" class="review-summary" data-hx-swap-oob="true"' in body
     response = user_client.post(
         urls(live_interview, first)["record"],
         {"covered": [1, 2, 3], "self_rating": "4", "notes": "ok"},
