@@ -67,8 +67,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "accounts.middleware.LoginRequiredHtmxMiddleware",
-    # request.references: the one rule for reference answers during an interview.
-    "interviews.references.ReferenceAccessMiddleware",
+    # request.references (the one rule for references during an interview), request.practice.
+    "interviews.middleware.CandidateMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",

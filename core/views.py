@@ -7,7 +7,7 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from interviews.models import Interview
+from .htmx import htmx_notice
 
 logger = logging.getLogger(__name__)
 
@@ -15,10 +15,8 @@ logger = logging.getLogger(__name__)
 @login_not_required
 @require_GET
 def home(request):
-    in_progress = None
-    if request.user.is_authenticated:
-        in_progress = Interview.objects.for_user(request.user).in_progress().first()
-    return render(request, "core/home.html", {"in_progress": in_progress})
+    # The interview in progress is the one that pauses references (interviews/references.py).
+    return render(request, "core/home.html", {"in_progress": request.references.paused_by})
 
 
 @login_not_required
@@ -39,8 +37,6 @@ def healthz(request):
 
 def page_not_found(request, exception=None):
     """404: a page, or for htmx a notice at the top of <main>, never a page in a fragment."""
-    from accounts.middleware import htmx_notice
-
     if getattr(request, "htmx", False):
         context = {
             "message": "That is not here any more. Reload the page to see where things stand."

@@ -7,15 +7,14 @@ every reference, not just those of the running interview's questions, so that no
 can see depends on which questions those are. They return when the interview is finished or
 ended.
 
-Every view reads the rule from `request.references` (set by `ReferenceAccessMiddleware`), so
-the bank's views need not know what an interview is.
+Every view reads the rule from `request.references` (set by
+`interviews.middleware.CandidateMiddleware`), so the bank's views need not know what an
+interview is.
 """
 
-from collections.abc import Callable
 from functools import cached_property
 
 from django.contrib.auth.models import AnonymousUser
-from django.http import HttpRequest, HttpResponseBase
 
 from accounts.models import User
 
@@ -42,20 +41,3 @@ class ReferenceAccess:
     @property
     def paused(self) -> bool:
         return not self.allowed
-
-
-class ReferencesRequest(HttpRequest):
-    """A request once `ReferenceAccessMiddleware` has seen it: what views can annotate with."""
-
-    references: ReferenceAccess
-
-
-class ReferenceAccessMiddleware:
-    """Puts `request.references` on every request; it costs a query only when read."""
-
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
-        self.get_response = get_response
-
-    def __call__(self, request: ReferencesRequest) -> HttpResponseBase:
-        request.references = ReferenceAccess(request.user)
-        return self.get_response(request)

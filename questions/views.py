@@ -1,17 +1,13 @@
 from django.contrib.auth.decorators import login_not_required
 from django.core.paginator import Paginator
-from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Count, Prefetch, Q
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
-from interviews.models import Answer, Interview
-
 from .filters import PAGE_SIZE, BankFilters
 from .models import Difficulty, Question, SeedRef, Source, Topic
 from .search import add_snippets
-
-ATTEMPTS_SHOWN = 10
 
 
 def _wants_fragment(request):
@@ -33,8 +29,7 @@ def question_list(request):
     questions = filters.apply(
         Question.objects.in_bank().with_list_data(), in_references=request.references.allowed
     )
-    if request.user.is_authenticated:
-        questions = _with_last_practice(questions, request.user)
+    questions = request.practice.with_last_practice(questions)
     page = Paginator(questions, PAGE_SIZE).get_page(request.GET.get("page"))
     if filters.q:
         page.object_list = list(page.object_list)
@@ -53,20 +48,6 @@ def question_list(request):
     query = filters.querystring(page=page.number if page.number > 1 else None)
     response["HX-Push-Url"] = request.path + (f"?{query}" if query else "")
     return response
-
-
-def _with_last_practice(questions, user):
-    """When `user` last answered each question in a finished interview, and that score."""
-    last = Answer.objects.filter(
-        question=OuterRef("pk"),
-        interview__user=user,
-        interview__status=Interview.Status.FINISHED,
-        closed_at__isnull=False,
-    ).order_by("-closed_at")
-    return questions.annotate(
-        last_practised=Subquery(last.values("closed_at")[:1]),
-        last_score=Subquery(last.values("score")[:1]),
-    )
 
 
 @login_not_required
@@ -91,18 +72,9 @@ def question_detail(request, slug):
         siblings.filter(position__lt=question.position).order_by("-position").first()
     )
     next_question = siblings.filter(position__gt=question.position).order_by("position").first()
-    attempts = []
-    if request.user.is_authenticated:
-        attempts = (
-            Answer.objects.filter(
-                interview__user=request.user,
-                interview__status=Interview.Status.FINISHED,
-                question=question,
-            )
-            .select_related("interview")
-            .order_by("-closed_at")[:ATTEMPTS_SHOWN]
-        )
-        attempts = list(attempts)  # read twice: the last one in the header, all in the table
+    # The user's own practice comes from the interviews app (request.practice), so the bank
+    # needs no knowledge of interviews.
+    attempts = request.practice.attempts(question)
     context = {
         "question": question,
         "previous_question": previous_question,
