@@ -1,7 +1,11 @@
+from collections.abc import Callable
+from typing import cast
+
 from django.contrib.auth.middleware import LoginRequiredMiddleware
 from django.contrib.auth.views import redirect_to_login
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 
-from core.htmx import htmx_notice
+from core.htmx import SiteRequest, htmx_notice
 
 
 class LoginRequiredHtmxMiddleware(LoginRequiredMiddleware):
@@ -9,10 +13,14 @@ class LoginRequiredHtmxMiddleware(LoginRequiredMiddleware):
     autosave, a submit) gets a 401 with a message in place, not a login page swapped into a
     corner of the interview. The text saved so far is kept on the server."""
 
-    def handle_no_permission(self, request, view_func):
+    # django-stubs narrows this hook's return to HttpResponseRedirect, though Django takes any
+    # response from it (process_view returns it as is); the 401 notice below is one.
+    def handle_no_permission(  # type: ignore[override]
+        self, request: HttpRequest, view_func: Callable[..., HttpResponseBase]
+    ) -> HttpResponse:
         if getattr(request, "htmx", False):
             try:
-                page = request.htmx.current_url_abs_path or "/"
+                page = cast(SiteRequest, request).htmx.current_url_abs_path or "/"
             except ValueError:
                 # HX-Current-URL is the browser's word; a malformed one is no reason for a 500.
                 page = "/"

@@ -1,11 +1,16 @@
+from typing import Any
+
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
+
+from interviews.middleware import MemberRequest
 
 from .forms import DeleteAccountForm, SignUpForm
 from .throttle import throttle_posts
@@ -14,7 +19,7 @@ from .throttle import throttle_posts
 @login_not_required
 @require_http_methods(["GET", "POST"])
 @throttle_posts("signup", limit=settings.SIGNUPS_PER_HOUR, seconds=3600)
-def signup(request):
+def signup(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect("core:home")
     form = SignUpForm(request.POST if request.method == "POST" else None)
@@ -34,7 +39,7 @@ def signup(request):
 
 
 @require_http_methods(["GET", "POST"])
-def delete_account(request):
+def delete_account(request: MemberRequest) -> HttpResponse:
     form = DeleteAccountForm(request.POST if request.method == "POST" else None, user=request.user)
     if request.method == "POST":
         if not form.is_valid():
@@ -54,7 +59,7 @@ class LogoutView(auth_views.LogoutView):
     """Django's log-out, and a word that it happened (the page after looks the same otherwise).
     The message outlives the session it ends: messages fall back to a cookie."""
 
-    def post(self, request, *args, **kwargs):
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         was_logged_in = request.user.is_authenticated
         response = super().post(request, *args, **kwargs)
         if was_logged_in:

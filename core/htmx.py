@@ -1,5 +1,38 @@
+from typing import Any, Protocol
+
+from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
+from django_htmx.middleware import HtmxDetails
+
+
+class References(Protocol):
+    """`request.references` as core and the bank read it (interviews.references)."""
+
+    @property
+    def paused_by(self) -> Model | None: ...
+
+    @property
+    def allowed(self) -> bool: ...
+
+
+class Practice(Protocol):
+    """`request.practice` as the bank reads it (interviews.overlay)."""
+
+    def with_last_practice(self, questions: QuerySet[Any]) -> QuerySet[Any]: ...
+
+    def attempts(self, question: Any) -> list[Any]: ...
+
+
+class SiteRequest(HttpRequest):
+    """A request once the site's middleware has seen it, for views to annotate with: `htmx`
+    from django_htmx, and `references` / `practice` from the interviews app, described here by
+    what they offer, so that core and the bank need not import interviews (tests/test_boundaries).
+    The interviews app's own views use its narrower `CandidateRequest`."""
+
+    htmx: HtmxDetails
+    references: References
+    practice: Practice
 
 
 def htmx_notice(request: HttpRequest, template: str, context: dict, status: int) -> HttpResponse:

@@ -2,19 +2,19 @@ import logging
 
 from django.contrib.auth.decorators import login_not_required
 from django.db import connection
-from django.http import JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from .htmx import htmx_notice
+from .htmx import SiteRequest, htmx_notice
 
 logger = logging.getLogger(__name__)
 
 
 @login_not_required
 @require_GET
-def home(request):
+def home(request: SiteRequest) -> HttpResponse:
     # The interview in progress is the one that pauses references (interviews/references.py).
     return render(request, "core/home.html", {"in_progress": request.references.paused_by})
 
@@ -22,7 +22,7 @@ def home(request):
 @login_not_required
 @never_cache
 @require_GET
-def healthz(request):
+def healthz(request: HttpRequest) -> JsonResponse:
     """For load balancers and the benchmark: 200 when the database answers, 503 when not."""
     try:
         with connection.cursor() as cursor:
@@ -35,7 +35,7 @@ def healthz(request):
     return JsonResponse({"status": "ok"})
 
 
-def page_not_found(request, exception=None):
+def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     """404: a page, or for htmx a notice at the top of <main>, never a page in a fragment."""
     if getattr(request, "htmx", False):
         context = {

@@ -78,9 +78,14 @@ class PractiseQuestionsForm(forms.Form):
         return slugs
 
 
+# One to five, for the confidence before the reveal and the self-rating after it; the review
+# template draws its radio groups from these too.
+SCALE_CHOICES = [(value, str(value)) for value in range(1, 6)]
+
+
 class RevealForm(forms.Form):
     confidence = forms.TypedChoiceField(
-        choices=[(i, str(i)) for i in range(1, 6)],
+        choices=SCALE_CHOICES,
         coerce=int,
         error_messages={"required": "Choose how confident you are, from 1 to 5."},
     )
@@ -89,7 +94,7 @@ class RevealForm(forms.Form):
 class ReviewForm(forms.Form):
     covered = forms.TypedMultipleChoiceField(coerce=int, required=False, choices=())
     self_rating = forms.TypedChoiceField(
-        choices=[("", "Not rated")] + [(i, str(i)) for i in range(1, 6)],
+        choices=[("", "Not rated"), *SCALE_CHOICES],
         coerce=int,
         empty_value=None,
         required=False,

@@ -2,15 +2,25 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponseBase
 
+from accounts.models import User
+from core.htmx import SiteRequest
+
 from .overlay import PracticeOverlay
 from .references import ReferenceAccess
 
 
-class CandidateRequest(HttpRequest):
+class CandidateRequest(SiteRequest):
     """A request once `CandidateMiddleware` has seen it: what views can annotate with."""
 
     references: ReferenceAccess
     practice: PracticeOverlay
+
+
+class MemberRequest(CandidateRequest):
+    """A `CandidateRequest` to a view behind `LoginRequiredMiddleware` (not marked
+    `login_not_required`): the user is signed in, never anonymous."""
+
+    user: User
 
 
 class CandidateMiddleware:

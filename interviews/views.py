@@ -1,8 +1,14 @@
+from collections.abc import Callable
+from datetime import datetime
 from functools import wraps
+from typing import Any, Concatenate, cast
 
 from django.contrib import messages
 from django.db import transaction
 from django.db.models import Count, Prefetch, prefetch_related_objects
+from django.forms import CharField
+from django.http import HttpResponse, HttpResponseBase
+from django.http.response import HttpResponseRedirectBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
@@ -12,7 +18,15 @@ from django_htmx.http import HttpResponseClientRedirect, HttpResponseClientRefre
 from questions.models import Question
 
 from .drawing import draw_questions, matching_questions
-from .forms import AnswerTextForm, NewInterviewForm, PractiseQuestionsForm, RevealForm, ReviewForm
+from .forms import (
+    SCALE_CHOICES,
+    AnswerTextForm,
+    NewInterviewForm,
+    PractiseQuestionsForm,
+    RevealForm,
+    ReviewForm,
+)
+from .middleware import MemberRequest
 from .models import (
     Answer,
     AnswerClosed,
@@ -24,7 +38,7 @@ from .models import (
 )
 
 
-def _owned_interview(request, pk, *, lock=False):
+def _owned_interview(request: MemberRequest, pk: int, *, lock: bool = False) -> Interview:
     """The user's interview, or 404. Locking takes the interview row only, never shared rows:
     every write locks the interview first, then its answers, so two requests never deadlock."""
     interviews = Interview.objects.for_user(request.user)
@@ -33,7 +47,7 @@ def _owned_interview(request, pk, *, lock=False):
     return get_object_or_404(interviews, pk=pk)
 
 
-def _owned_answer(request, pk, answer_pk, *, lock=False):
+def _owned_answer(request: MemberRequest, pk: int, answer_pk: int, *, lock: bool = False) -> Answer:
     """The answer of the user's interview, or 404; with `lock`, the interview row first."""
     interview = _owned_interview(request, pk, lock=lock)
     answers = interview.answers.select_related("question__topic")
@@ -44,11 +58,11 @@ def _owned_answer(request, pk, answer_pk, *, lock=False):
     return answer
 
 
-def _redirect(request, url):
+def _redirect(request: MemberRequest, url: str) -> HttpResponseRedirectBase:
     return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
 
 
-def _resume(request, running):
+def _resume(request: MemberRequest, running: Interview) -> HttpResponseRedirectBase:
     """Back to the interview in progress, saying why nothing new started."""
     messages.info(
         request,
@@ -58,7 +72,7 @@ def _resume(request, running):
     return _redirect(request, running.get_absolute_url())
 
 
-def _start(request, **options):
+def _start(request: MemberRequest, **options: Any) -> HttpResponseRedirectBase:
     """Start an interview, or go back to the one in progress."""
     try:
         interview = Interview.objects.start(user=request.user, now=timezone.now(), **options)
@@ -67,7 +81,7 @@ def _start(request, **options):
     return redirect(interview)
 
 
-def _missing_text(request):
+def _missing_text(request: MemberRequest) -> bool:
     """A write without the answer field is malformed: refuse it whole, change nothing."""
     return "text" not in request.POST
 
@@ -81,7 +95,7 @@ MISSING_TEXT = (
 
 
 @require_http_methods(["GET", "POST"])
-def new_interview(request):
+def new_interview(request: MemberRequest) -> HttpResponse:
     form = NewInterviewForm(request.POST if request.method == "POST" else None)
     shortfall = None
     in_progress = request.references.paused_by
@@ -127,11 +141,11 @@ def new_interview(request):
 
 
 @require_POST
-def practise_question(request, slug):
+def practise_question(request: MemberRequest, slug: str) -> HttpResponse:
     # Checked before the question is looked up: with an interview running, every question
     # leads back to it, so the answer cannot tell which questions are in it.
     if request.references.paused:
-        return _resume(request, request.references.paused_by)
+        return _resume(request, cast(Interview, request.references.paused_by))
     question = get_object_or_404(Question.objects.in_bank(), slug=slug)
     return _start(
         request,
@@ -142,13 +156,14 @@ def practise_question(request, slug):
 
 
 @require_POST
-def practise_questions(request):
+def practise_questions(request: MemberRequest) -> HttpResponse:
     """A new interview over the posted questions (e.g. "practise my weakest"), in that order."""
     if request.references.paused:
-        return _resume(request, request.references.paused_by)
+        return _resume(request, cast(Interview, request.references.paused_by))
     form = PractiseQuestionsForm(request.POST)
     if not form.is_valid():
-        messages.error(request, form.errors["question"][0])
+        # django-stubs types ErrorList[i] ValidationError | str; Django returns the message.
+        messages.error(request, form.errors["question"][0])  # type: ignore[arg-type]
         return redirect("progress:progress")
     slugs = form.cleaned_data["question"]
     by_slug = Question.objects.in_bank().in_bulk(slugs, field_name="slug")
@@ -160,12 +175,12 @@ def practise_questions(request):
 
 
 @require_POST
-def retake(request, pk):
+def retake(request: MemberRequest, pk: int) -> HttpResponse:
     old = get_object_or_404(
         Interview.objects.for_user(request.user).finished().prefetch_related("topics"), pk=pk
     )
     if request.references.paused:
-        return _resume(request, request.references.paused_by)
+        return _resume(request, cast(Interview, request.references.paused_by))
     questions = [a.question for a in old.answers.select_related("question").order_by("position")]
     response = _start(
         request,
@@ -182,7 +197,9 @@ def retake(request, pk):
 # --- taking ------------------------------------------------------------------------------
 
 
-def _panel_context(interview, answer, now, notice=""):
+def _panel_context(
+    interview: Interview, answer: Answer, now: datetime, notice: str = ""
+) -> dict[str, Any]:
     return {
         "interview": interview,
         "answer": answer,
@@ -190,11 +207,17 @@ def _panel_context(interview, answer, now, notice=""):
         "seconds_left": answer.seconds_left(now),
         "done_count": answer.position - 1,
         "notice": notice,
-        "max_length": AnswerTextForm.base_fields["text"].max_length,
+        "max_length": cast(CharField, AnswerTextForm.base_fields["text"]).max_length,
     }
 
 
-def _next_step(request, interview, answer, now, notice=""):
+def _next_step(
+    request: MemberRequest,
+    interview: Interview,
+    answer: Answer | None,
+    now: datetime,
+    notice: str = "",
+) -> HttpResponse:
     """After an answer closes: the next question's panel, or the review once all are done.
 
     `answer` is the next answer, already shown under the same lock as the write before it.
@@ -215,7 +238,7 @@ def _next_step(request, interview, answer, now, notice=""):
 
 @never_cache
 @require_GET
-def take(request, pk):
+def take(request: MemberRequest, pk: int) -> HttpResponse:
     with transaction.atomic():
         interview = _owned_interview(request, pk, lock=True)
         if interview.is_finished:
@@ -234,18 +257,25 @@ class Refused(Exception):
     Views raise it (inside their transaction, so nothing is written) and `@answers_refusals`
     turns it into the one response that fits where the request came from."""
 
-    def __init__(self, message, status=409, *, answer=None):
+    def __init__(self, message: str, status: int = 409, *, answer: Answer | None = None) -> None:
         super().__init__(message)
         self.message, self.status, self.answer = message, status, answer
 
 
-def answers_refusals(page):
+def answers_refusals[**P](
+    page: str,
+) -> Callable[
+    [Callable[Concatenate[MemberRequest, P], HttpResponseBase]],
+    Callable[Concatenate[MemberRequest, P], HttpResponseBase],
+]:
     """Catch Refused: in place for htmx (the take page's save status, or the review card),
     otherwise a page that says what happened, with the status code."""
 
-    def decorator(view):
+    def decorator(
+        view: Callable[Concatenate[MemberRequest, P], HttpResponseBase],
+    ) -> Callable[Concatenate[MemberRequest, P], HttpResponseBase]:
         @wraps(view)
-        def wrapped(request, *args, **kwargs):
+        def wrapped(request: MemberRequest, *args: P.args, **kwargs: P.kwargs) -> HttpResponseBase:
             try:
                 return view(request, *args, **kwargs)
             except Refused as refusal:
@@ -256,9 +286,9 @@ def answers_refusals(page):
     return decorator
 
 
-def _refusal_response(request, refusal, page):
+def _refusal_response(request: MemberRequest, refusal: Refused, page: str) -> HttpResponse:
     if request.htmx and page == "take":
-        context = {"answer": refusal.answer, "error": refusal.message}
+        context: dict[str, Any] = {"answer": refusal.answer, "error": refusal.message}
         return render(request, "interviews/take.html#save-status", context, status=refusal.status)
     if request.htmx and page == "review" and refusal.answer is not None:
         return _review_item(request, refusal.answer, refusal.status, refusal.message)
@@ -269,14 +299,15 @@ def _refusal_response(request, refusal, page):
 
 @require_POST
 @answers_refusals("take")
-def autosave(request, pk, answer_pk):
+def autosave(request: MemberRequest, pk: int, answer_pk: int) -> HttpResponse:
     form, now = AnswerTextForm(request.POST), timezone.now()
     with transaction.atomic():
         answer = _owned_answer(request, pk, answer_pk, lock=True)
         if _missing_text(request):
             raise Refused(MISSING_TEXT, 400, answer=answer)
         if not form.is_valid():
-            raise Refused(form.errors["text"][0], 400, answer=answer)
+            # django-stubs types ErrorList[i] ValidationError | str; Django returns the message.
+            raise Refused(form.errors["text"][0], 400, answer=answer)  # type: ignore[arg-type]
         try:
             answer.save_draft(form.cleaned_data["text"], now)
         except TooLate as refusal:
@@ -291,17 +322,17 @@ def autosave(request, pk, answer_pk):
 
 @require_POST
 @answers_refusals("take")
-def submit(request, pk, answer_pk):
+def submit(request: MemberRequest, pk: int, answer_pk: int) -> HttpResponse:
     return _close_answer(request, pk, answer_pk, "submit")
 
 
 @require_POST
 @answers_refusals("take")
-def skip(request, pk, answer_pk):
+def skip(request: MemberRequest, pk: int, answer_pk: int) -> HttpResponse:
     return _close_answer(request, pk, answer_pk, "skip")
 
 
-def _close_answer(request, pk, answer_pk, action):
+def _close_answer(request: MemberRequest, pk: int, answer_pk: int, action: str) -> HttpResponse:
     form, now = AnswerTextForm(request.POST), timezone.now()
     notice = ""
     with transaction.atomic():
@@ -310,7 +341,8 @@ def _close_answer(request, pk, answer_pk, action):
             raise Refused(MISSING_TEXT, 400, answer=answer)
         interview = answer.interview
         if not form.is_valid():
-            context = _panel_context(interview, answer, now, form.errors["text"][0])
+            # django-stubs types ErrorList[i] ValidationError | str; Django returns the message.
+            context = _panel_context(interview, answer, now, form.errors["text"][0])  # type: ignore[arg-type]
             context["draft"] = request.POST.get("text", "")[: context["max_length"]]
             template = "interviews/take.html#panel" if request.htmx else "interviews/take.html"
             return render(request, template, context, status=400)
@@ -335,7 +367,7 @@ def _close_answer(request, pk, answer_pk, action):
 
 
 @require_POST
-def end_interview(request, pk):
+def end_interview(request: MemberRequest, pk: int) -> HttpResponse:
     form = AnswerTextForm(request.POST)
     notice = ""
     with transaction.atomic():
@@ -362,25 +394,27 @@ def end_interview(request, pk):
 # --- reviewing ---------------------------------------------------------------------------
 
 
-def _load_review_answers(interview):
+def _load_review_answers(interview: Interview) -> list[Answer]:
     """Prefetch everything the review shows onto `interview.answers`; return the answers."""
     answers = Answer.objects.select_related("question__topic").order_by("position")
     prefetch_related_objects([interview], Prefetch("answers", queryset=answers))
     return list(interview.answers.all())
 
 
-def _review_context(request, interview):
+def _review_context(request: MemberRequest, interview: Interview) -> dict[str, Any]:
     return {
         "interview": interview,
         "summary": interview.summary(),
         # Another interview in progress pauses every reference, in this review too.
         "paused_by": request.references.paused_by,
+        # The radio groups render from the forms' own choices.
+        "scale_choices": SCALE_CHOICES,
     }
 
 
 @never_cache
 @require_GET
-def review(request, pk):
+def review(request: MemberRequest, pk: int) -> HttpResponse:
     with transaction.atomic():
         interview = _owned_interview(request, pk, lock=True)
         if not interview.is_finished:
@@ -394,7 +428,9 @@ def review(request, pk):
     return render(request, "interviews/review.html", context)
 
 
-def _review_item(request, answer, status=200, error=""):
+def _review_item(
+    request: MemberRequest, answer: Answer, status: int = 200, error: str = ""
+) -> HttpResponse:
     """The answer's review card (and the summary, out of band), or back to the page."""
     interview = answer.interview
     if not request.htmx:
@@ -416,7 +452,7 @@ PAUSED = (
 )
 
 
-def _reviewable_answer(request, pk, answer_pk):
+def _reviewable_answer(request: MemberRequest, pk: int, answer_pk: int) -> Answer:
     """The answer of a finished interview of the user's, locked (interview first): 404 for
     anyone else's, refused while this interview or another one is running."""
     answer = _owned_answer(request, pk, answer_pk, lock=True)
@@ -429,26 +465,28 @@ def _reviewable_answer(request, pk, answer_pk):
 
 @require_POST
 @answers_refusals("review")
-def reveal(request, pk, answer_pk):
+def reveal(request: MemberRequest, pk: int, answer_pk: int) -> HttpResponse:
     form, now = RevealForm(request.POST), timezone.now()
     with transaction.atomic():
         answer = _reviewable_answer(request, pk, answer_pk)
         if not form.is_valid():
-            raise Refused(form.errors["confidence"][0], 400, answer=answer)
+            # django-stubs types ErrorList[i] ValidationError | str; Django returns the message.
+            raise Refused(form.errors["confidence"][0], 400, answer=answer)  # type: ignore[arg-type]
         answer.reveal(form.cleaned_data["confidence"], now)
     return _review_item(request, answer)
 
 
 @require_POST
 @answers_refusals("review")
-def record_review(request, pk, answer_pk):
+def record_review(request: MemberRequest, pk: int, answer_pk: int) -> HttpResponse:
     now = timezone.now()
     with transaction.atomic():
         answer = _reviewable_answer(request, pk, answer_pk)
         count = len((answer.reference or {}).get("key_points", []))
         form = ReviewForm(request.POST, key_point_count=count)
         if not form.is_valid():
-            raise Refused(next(iter(form.errors.values()))[0], 400, answer=answer)
+            # django-stubs types ErrorList[i] ValidationError | str; Django returns the message.
+            raise Refused(next(iter(form.errors.values()))[0], 400, answer=answer)  # type: ignore[arg-type]
         try:
             answer.record_review(
                 form.cleaned_data["covered"],

@@ -1,12 +1,15 @@
 import csv
+from collections.abc import Iterator
+from typing import Any
 
 from django.core.paginator import Paginator
-from django.http import StreamingHttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from interviews.middleware import MemberRequest
 from interviews.models import Answer
 
 from . import stats
@@ -16,13 +19,13 @@ PAGE_SIZE = 20
 
 
 @require_GET
-def history(request):
+def history(request: MemberRequest) -> HttpResponse:
     page = Paginator(stats.history(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "progress/history.html", {"page": page})
 
 
 @require_GET
-def progress(request):
+def progress(request: MemberRequest) -> HttpResponse:
     user = request.user
     scores = stats.score_over_time(user)
     chart = line_chart(
@@ -52,7 +55,7 @@ def progress(request):
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
-def spreadsheet_safe(value):
+def spreadsheet_safe(value: Any) -> Any:
     """A cell a spreadsheet will not run as a formula: text starting with = + - @ tab or CR
     gets a leading apostrophe (the usual CSV-injection guard)."""
     if isinstance(value, str) and value.startswith(FORMULA_STARTS):
@@ -63,7 +66,7 @@ def spreadsheet_safe(value):
 class _Echo:
     """csv.writer writes to this and gets each line back, for streaming."""
 
-    def write(self, value):
+    def write(self, value: str) -> str:
         return value
 
 
@@ -84,7 +87,7 @@ EXPORT_COLUMNS = [
 
 
 @require_GET
-def export_answers(request):
+def export_answers(request: MemberRequest) -> StreamingHttpResponse:
     answers = (
         Answer.objects.filter(interview__user=request.user, closed_at__isnull=False)
         .select_related("question__topic")
@@ -92,7 +95,7 @@ def export_answers(request):
     )
     writer = csv.writer(_Echo())
 
-    def rows():
+    def rows() -> Iterator[str]:
         yield writer.writerow(EXPORT_COLUMNS)
         for answer in answers.iterator(chunk_size=500):
             yield writer.writerow(

@@ -1,23 +1,26 @@
 from django.contrib.auth.decorators import login_not_required
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
+
+from core.htmx import SiteRequest
 
 from .filters import PAGE_SIZE, BankFilters
 from .models import Difficulty, Question, SeedRef, Source, Topic
 from .search import add_snippets
 
 
-def _wants_fragment(request):
+def _wants_fragment(request: SiteRequest) -> bool:
     return bool(request.htmx) and not request.htmx.history_restore_request
 
 
 @login_not_required
 @require_GET
 @vary_on_headers("HX-Request")
-def question_list(request):
+def question_list(request: SiteRequest) -> HttpResponse:
     topics = list(Topic.objects.all())
     sources = list(Source.objects.all())
     filters = BankFilters.from_query(
@@ -52,7 +55,7 @@ def question_list(request):
 
 @login_not_required
 @require_GET
-def question_detail(request, slug):
+def question_detail(request: SiteRequest, slug: str) -> HttpResponse:
     question = get_object_or_404(
         Question.objects.in_bank()
         .select_related("topic")
@@ -88,7 +91,7 @@ def question_detail(request, slug):
 
 @login_not_required
 @require_GET
-def topic_list(request):
+def topic_list(request: HttpRequest) -> HttpResponse:
     in_bank = Q(questions__retired=False)
     counts = {
         f"{level}_count": Count("questions", filter=in_bank & Q(questions__difficulty=level))

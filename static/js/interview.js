@@ -158,6 +158,16 @@
     }
   });
 
+  // Submit, Skip or End carries the text itself: a draft save still in flight is cancelled so
+  // that it cannot land after the answer is closed (it would only be refused) or race it.
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var elt = event.detail.elt;
+    var form = document.getElementById("answer-form");
+    var box = document.getElementById("answer-text");
+    if (!form || !box || elt === box) return;
+    if (elt === form || form.contains(elt)) window.htmx.trigger(box, "htmx:abort");
+  });
+
   // A save that never reached the server: say so, and try again shortly.
   document.addEventListener("htmx:sendError", function (event) {
     var elt = event.detail.elt;
