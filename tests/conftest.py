@@ -107,3 +107,59 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, t
         database.setdefault("TEST", {})["NAME"] = str(
             tmp_path_factory.mktemp("db") / "test.sqlite3"
         )
+
+
+@pytest.fixture
+def query_count():
+    """How many database queries `call()` makes (to compare two sizes of data)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def count(call):
+        with CaptureQueriesContext(connection) as queries:
+            call()
+        return len(queries.captured_queries)
+
+    return count
+
+
+@pytest.fixture
+def add_questions(db):
+    """Add `count` questions in bulk (three key points, one seed ref each), over five topics."""
+    from questions.models import KeyPoint, Question, SeedRef, Source, Topic
+
+    def add(count):
+        source, _ = Source.objects.get_or_create(slug="extra", defaults={"title": "Extra"})
+        topics = [
+            Topic.objects.get_or_create(
+                slug=f"extra-topic-{n}", defaults={"name": f"Extra topic {n}", "position": 20 + n}
+            )[0]
+            for n in range(5)
+        ]
+        start = Question.objects.count()
+        questions = Question.objects.bulk_create(
+            Question(
+                slug=f"extra-{n}",
+                prompt=f"Extra question {n}?",
+                topic=topics[n % 5],
+                difficulty=("basic", "advanced")[n % 2],
+                position=n,
+                answer=f"Reference answer {n}.",
+                answer_html=f"<p>Reference answer {n}.</p>",
+                follow_ups=[{"prompt": "Then?", "answer": "So.", "answer_html": "<p>So.</p>"}],
+                key_points_text="one\ntwo\nthree",
+            )
+            for n in range(start, start + count)
+        )
+        KeyPoint.objects.bulk_create(
+            KeyPoint(question=question, position=p, text=f"Point {p}", html=f"Point {p}")
+            for question in questions
+            for p in (1, 2, 3)
+        )
+        SeedRef.objects.bulk_create(
+            SeedRef(question=question, source=source, number=question.slug)
+            for question in questions
+        )
+        return questions
+
+    return add

@@ -1,3 +1,4 @@
+import re
 from datetime import timedelta
 
 import pytest
@@ -24,17 +25,17 @@ def live_interview(user, three_questions):
 
 def urls(interview, answer=None):
     answer = answer or interview.answers.order_by("position").first()
-    base = f"/interviews/{interview.pk}"
+    both = [interview.pk, answer.pk]
     return {
-        "take": f"{base}/",
-        "save": f"{base}/answers/{answer.pk}/save/",
-        "submit": f"{base}/answers/{answer.pk}/submit/",
-        "skip": f"{base}/answers/{answer.pk}/skip/",
-        "end": f"{base}/end/",
-        "review": f"{base}/review/",
-        "reveal": f"{base}/review/{answer.pk}/reveal/",
-        "record": f"{base}/review/{answer.pk}/",
-        "retake": f"{base}/retake/",
+        "take": reverse("interviews:take", args=[interview.pk]),
+        "save": reverse("interviews:autosave", args=both),
+        "submit": reverse("interviews:submit", args=both),
+        "skip": reverse("interviews:skip", args=both),
+        "end": reverse("interviews:end", args=[interview.pk]),
+        "review": reverse("interviews:review", args=[interview.pk]),
+        "reveal": reverse("interviews:reveal", args=both),
+        "record": reverse("interviews:record_review", args=both),
+        "retake": reverse("interviews:retake", args=[interview.pk]),
     }
 
 
@@ -377,10 +378,29 @@ def test_bank_page_hides_the_answer_during_an_interview(user_client, client, liv
     assert question.answer in user_client.get(question.get_absolute_url()).content.decode()
 
 
-def test_take_query_count_is_constant(user_client, live_interview, django_assert_max_num_queries):
-    user_client.get(urls(live_interview)["take"])
-    with django_assert_max_num_queries(14):
-        assert user_client.get(urls(live_interview)["take"]).status_code == 200
+def _interview_of(user, questions):
+    return Interview.objects.start(
+        user=user, questions=questions, seconds_per_question=600, now=timezone.now()
+    )
+
+
+def test_take_and_review_cost_the_same_for_3_or_20_questions(
+    user, user_client, add_questions, query_count
+):
+    questions = add_questions(20)
+    costs = []
+    for size in (3, 20):
+        interview = _interview_of(user, questions[:size])
+        take = reverse("interviews:take", args=[interview.pk])
+        user_client.get(take)
+        taking = query_count(lambda take=take: user_client.get(take))
+        interview.finish(timezone.now())
+        review = reverse("interviews:review", args=[interview.pk])
+        reviewing = query_count(lambda review=review: user_client.get(review))
+        costs.append((taking, reviewing))
+    assert costs[0] == costs[1]
+    assert costs[0][0] <= 14
+    assert costs[0][1] <= 10
 
 
 def test_autosave_query_count(user_client, live_interview, django_assert_max_num_queries):
@@ -425,7 +445,9 @@ def test_reveal_then_tick_updates_the_score(user_client, live_interview):
     body = response.content.decode()
     assert body.strip().startswith('<article id="answer-1"')
     assert "Reference answer" in body
-    assert 'id="review-summary" class="review-summary" data-hx-swap-oob="true"' in body
+    # The summary comes along out of band (whatever the order of its tag's attributes).
+    summary_tag = re.search(r'<section\b[^>]*\bid="review-summary"[^>]*>', body).group(0)
+    assert 'data-hx-swap-oob="true"' in summary_tag
     response = user_client.post(
         urls(live_interview, first)["record"],
         {"covered": [1, 2, 3], "self_rating": "4", "notes": "ok"},
@@ -471,14 +493,6 @@ def test_review_without_javascript_redirects_back(user_client, live_interview):
     response = user_client.post(urls(live_interview)["reveal"], {"confidence": "3"})
     assert response.status_code == 302
     assert response.url.endswith("/review/#answer-1")
-
-
-def test_review_query_count_is_constant(
-    user_client, live_interview, bank, django_assert_max_num_queries
-):
-    finish_with_answers(user_client, live_interview)
-    with django_assert_max_num_queries(10):
-        assert user_client.get(urls(live_interview)["review"]).status_code == 200
 
 
 def test_retake_starts_the_same_questions(user, user_client, live_interview):
