@@ -440,14 +440,7 @@ def load_bank(path: Path | str = DEFAULT_PATH) -> Counts:
 
     changed_pks = []
     for topic_data in topics:
-        topic, _ = Topic.objects.update_or_create(
-            slug=topic_data.slug,
-            defaults={
-                "name": topic_data.name,
-                "description": topic_data.description,
-                "position": topic_data.position,
-            },
-        )
+        topic = _upsert_topic(topic_data)
         for data in topic_data.questions:
             outcome, question = _upsert_question(data, topic, existing.get(data.slug), source_ids)
             setattr(counts, outcome, getattr(counts, outcome) + 1)
@@ -458,20 +451,25 @@ def load_bank(path: Path | str = DEFAULT_PATH) -> Counts:
     return counts
 
 
+def _upsert_topic(topic_data: TopicData) -> Topic:
+    topic, _ = Topic.objects.update_or_create(
+        slug=topic_data.slug,
+        defaults={
+            "name": topic_data.name,
+            "description": topic_data.description,
+            "position": topic_data.position,
+        },
+    )
+    return topic
+
+
 def _load_into_empty_bank(
     topics: list[TopicData], source_ids: dict[str, int], counts: Counts
 ) -> Counts:
     """The first load (a new machine, every test): a handful of bulk inserts, not one per row."""
     questions = []
     for topic_data in topics:
-        topic, _ = Topic.objects.update_or_create(
-            slug=topic_data.slug,
-            defaults={
-                "name": topic_data.name,
-                "description": topic_data.description,
-                "position": topic_data.position,
-            },
-        )
+        topic = _upsert_topic(topic_data)
         questions += [
             (data, Question(slug=data.slug, topic_id=topic.pk)) for data in topic_data.questions
         ]
