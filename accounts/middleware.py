@@ -5,7 +5,7 @@ from django.contrib.auth.middleware import LoginRequiredMiddleware
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 
-from core.htmx import SiteRequest, htmx_notice
+from core.htmx import SiteRequest, htmx_notice, targets_take_page
 
 
 class LoginRequiredHtmxMiddleware(LoginRequiredMiddleware):
@@ -27,7 +27,7 @@ class LoginRequiredHtmxMiddleware(LoginRequiredMiddleware):
             login_url = redirect_to_login(page, self.get_login_url(view_func))["Location"]
             template = (
                 "accounts/session_expired.html"
-                if request.headers.get("HX-Target") in {"save-status", "interview-panel"}
+                if targets_take_page(request)
                 else "fragment_notice.html"
             )
             context = {

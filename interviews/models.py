@@ -439,9 +439,6 @@ class Answer(models.Model):
     def is_past_grace(self, now: datetime) -> bool:
         return self.deadline is not None and now > self.deadline + grace()
 
-    def accepts_saves(self, now: datetime) -> bool:
-        return self.is_current and not self.is_past_grace(now)
-
     def show(self, now: datetime) -> None:
         """Start this question's clock. Set once: showing it again changes nothing."""
         if self.shown_at is not None:

@@ -72,12 +72,16 @@ def _resume(request: MemberRequest, running: Interview) -> HttpResponseRedirectB
     return _redirect(request, running.get_absolute_url())
 
 
-def _start(request: MemberRequest, **options: Any) -> HttpResponseRedirectBase:
-    """Start an interview, or go back to the one in progress."""
+def _start(
+    request: MemberRequest, *, started: str = "", **options: Any
+) -> HttpResponseRedirectBase:
+    """Start an interview (saying `started`, if given), or go back to the one in progress."""
     try:
         interview = Interview.objects.start(user=request.user, now=timezone.now(), **options)
     except InterviewInProgress as running:
         return _resume(request, running.interview)
+    if started:
+        messages.success(request, started)
     return redirect(interview)
 
 
@@ -182,16 +186,14 @@ def retake(request: MemberRequest, pk: int) -> HttpResponse:
     if request.references.paused:
         return _resume(request, cast(Interview, request.references.paused_by))
     questions = [a.question for a in old.answers.select_related("question").order_by("position")]
-    response = _start(
+    return _start(
         request,
+        started="A new interview with the same questions has started.",
         questions=questions,
         seconds_per_question=old.seconds_per_question,
         topics=list(old.topics.all()),
         difficulty=old.difficulty,
     )
-    if response.status_code == 302 and response.url != old.get_absolute_url():
-        messages.success(request, "A new interview with the same questions has started.")
-    return response
 
 
 # --- taking ------------------------------------------------------------------------------
@@ -433,9 +435,7 @@ def _review_item(
 ) -> HttpResponse:
     """The answer's review card (and the summary, out of band), or back to the page."""
     interview = answer.interview
-    if not request.htmx:
-        if error:
-            messages.error(request, error)
+    if not request.htmx:  # refusals without htmx get their own page (_refusal_response)
         return redirect(f"{interview.get_review_url()}#answer-{answer.position}")
     answers = _load_review_answers(interview)
     context = _review_context(request, interview) | {

@@ -6,7 +6,6 @@ natively, so no script runs and the strict CSP stays as it is.
 """
 
 from collections.abc import Sequence
-from html import escape
 from typing import Any
 
 import latex2mathml.converter
@@ -55,7 +54,3 @@ def render_markdown(text: str | None) -> str:
 def render_inline(text: str | None) -> str:
     """One line of Markdown (a key point, a prompt) as inline HTML, math included."""
     return _renderer.renderInline(text or "")
-
-
-def plain_text_fallback(text: str | None) -> str:
-    return f"<p>{escape(text or '')}</p>"
