@@ -73,7 +73,14 @@ class QuestionQuerySet(models.QuerySet["Question"]):
         # Explicit order: Meta.ordering is not applied to GROUP BY queries.
         return (
             self.select_related("topic")
-            .annotate(source_count=Count("seed_refs__source", distinct=True))
+            # Public collections only: a question written for this bank is asked in none.
+            .annotate(
+                source_count=Count(
+                    "seed_refs__source",
+                    filter=Q(seed_refs__source__written_here=False),
+                    distinct=True,
+                )
+            )
             .in_bank_order()
         )
 

@@ -191,3 +191,12 @@ def test_topics_page_counts_questions_by_difficulty(client, bank, django_assert_
     assert "/questions/?topic=training" in body
     positions = [t.position for t in response.context["topics"]]
     assert positions == sorted(positions)
+
+
+def test_a_question_written_here_is_not_counted_as_asked_in_a_collection(client, bank):
+    body = client.get(reverse("questions:list"), {"q": "kv cache need"}).content.decode()
+    assert Question.objects.get(slug="kv-cache-sizing").get_absolute_url() in body
+    assert "written for this bank" in body
+    counts = dict(Question.objects.with_list_data().values_list("slug", "source_count"))
+    assert counts["kv-cache-sizing"] == 0
+    assert counts["dropout"] >= 1
