@@ -53,8 +53,11 @@ format: $(STAMP)
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/djhtml templates
 
+# Each page as a share of a bare view (bench/run.py); then two app servers as one
+# (bench/two_servers.py: needs DATABASE_URL on PostgreSQL and REDIS_URL, else says it skipped).
 bench: $(STAMP)
-	$(PY) bench/run.py
+	$(PY) -m bench.run
+	$(PY) -m bench.two_servers
 
 # Browser tests drive Debian's Chromium; install it when we may (root with apt), else say how.
 browser-deps:

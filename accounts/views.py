@@ -21,7 +21,7 @@ from .throttle import throttle_posts
 @throttle_posts("signup", limit=settings.SIGNUPS_PER_HOUR, seconds=3600)
 def signup(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
-        return redirect("core:home")
+        return redirect("progress:home")
     form = SignUpForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
         if form.is_valid():
@@ -29,11 +29,11 @@ def signup(request: HttpRequest) -> HttpResponse:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(
                 request,
-                f"Welcome, {user.username}! Your account is ready. Start with a short interview, "
-                "or browse the questions first.",
+                f"Welcome, {user.username}! Your account is ready. A quick round is a good "
+                "start, or browse the questions first.",
             )
-            # Somewhere to act, not the marketing page they just came from.
-            return redirect("interviews:new")
+            # The home page signed in says what to do next: one click starts a round.
+            return redirect("progress:home")
         return render(request, "accounts/signup.html", {"form": form}, status=400)
     return render(request, "accounts/signup.html", {"form": form})
 
@@ -51,7 +51,7 @@ def delete_account(request: MemberRequest) -> HttpResponse:
         for model in (AccessAttempt, AccessLog, AccessFailureLog):
             model.objects.filter(username=user.username).delete()
         messages.success(request, "Your account and all your practice data are deleted.")
-        return redirect("core:home")
+        return redirect("progress:home")
     return render(request, "accounts/delete_account.html", {"form": form})
 
 

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "questions",
     "interviews",
     "progress",
+    "repetition",
 ]
 
 MIDDLEWARE = [
@@ -120,6 +121,9 @@ else:
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": os.environ.get("SQLITE_PATH", str(BASE_DIR / "db.sqlite3")),
+            # Keep each worker's connection: opening one (and running the PRAGMAs below) on every
+            # request cost more than most pages' queries.
+            "CONN_MAX_AGE": int(os.environ.get("CONN_MAX_AGE", "60")),
             # Autosave is write-heavy: WAL lets readers run beside the writer, IMMEDIATE takes
             # the write lock up front (no mid-transaction upgrade deadlocks), and the timeout
             # makes a writer wait instead of failing with "database is locked".
@@ -130,6 +134,40 @@ else:
             },
         }
     }
+
+# Cache: Redis when REDIS_URL is set (e.g. redis://127.0.0.1:6379/0), so that several app servers
+# share what one of them cached and every session; otherwise each process keeps its own local
+# memory. A Redis that stops answering must not hang every page: connecting and each command give
+# up after a few seconds. CACHE_KEY_PREFIX keeps apart several sites (or runs) sharing one Redis.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+CACHE_KEY_PREFIX = os.environ.get("CACHE_KEY_PREFIX", "")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "core.caching.RedisCache",  # Django's, reusing its client
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": CACHE_KEY_PREFIX,
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+        }
+    }
+    # Sessions are read from Redis, so a request pays no database query for its session, and
+    # every server and worker sees the same one: a log-out anywhere ends it everywhere. They are
+    # written through to the database too, so a Redis restart or eviction signs nobody out.
+    # (Signed-cookie sessions also cost no query, but a copied cookie would outlive log-out.)
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "KEY_PREFIX": CACHE_KEY_PREFIX,
+            # The bank's pages keep up to three entries a question (open, paused, anonymous).
+            "OPTIONS": {"MAX_ENTRIES": 5000},
+        }
+    }
+    # Local memory is per process: with cached_db, a session ended (logged out) in one gunicorn
+    # worker would live on in another worker's copy. Without a shared cache, sessions are read
+    # from the database, one query by primary key per signed-in request; set REDIS_URL to drop it.
+    SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 AUTH_USER_MODEL = "accounts.User"
 
@@ -148,7 +186,7 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 # After logging in: their interviews, with "Resume" or "Start an interview" at hand.
 LOGIN_REDIRECT_URL = "progress:history"
-LOGOUT_REDIRECT_URL = "core:home"
+LOGOUT_REDIRECT_URL = "progress:home"
 
 # Login throttling: after 5 failures for one username from one address, wait 15 minutes.
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))

@@ -1,6 +1,7 @@
+from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
-from django.db.models import Model, QuerySet
+from django.db.models import Model
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 from django_htmx.middleware import HtmxDetails
@@ -19,9 +20,9 @@ class References(Protocol):
 class Practice(Protocol):
     """`request.practice` as the bank reads it (interviews.overlay)."""
 
-    def with_last_practice(self, questions: QuerySet[Any]) -> QuerySet[Any]: ...
+    def last_practice(self, question_ids: Sequence[int]) -> Mapping[int, Any]: ...
 
-    def attempts(self, question: Any) -> list[Any]: ...
+    def attempts(self, question_id: int) -> list[Any]: ...
 
 
 class SiteRequest(HttpRequest):

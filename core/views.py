@@ -12,10 +12,9 @@ from .htmx import SiteRequest, htmx_notice
 logger = logging.getLogger(__name__)
 
 
-@login_not_required
-@require_GET
-def home(request: SiteRequest) -> HttpResponse:
-    # The interview in progress is the one that pauses references (interviews/references.py).
+def landing(request: SiteRequest) -> HttpResponse:
+    """The home page for visitors who are not signed in: what the site is and how it works.
+    (Signed-in users get their dashboard, progress.views.home, at the same address.)"""
     return render(request, "core/home.html", {"in_progress": request.references.paused_by})
 
 

@@ -8,16 +8,21 @@ are closed when the interview is next read (`catch_up`).
 
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
+from functools import cache
 from typing import TYPE_CHECKING, Any, NoReturn, Self
 
 from django.conf import settings
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, connections, models, transaction
 from django.db.models import Q
 from django.urls import reverse
 
+from accounts.models import practice_changed
 from questions.models import Difficulty, Question, Topic
+from repetition import schedule
+from repetition.grading import grade
 
-from .scoring import interview_score, scored_answers
+from . import tallies
+from .scoring import interview_numbers
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -73,6 +78,15 @@ class InterviewQuerySet(models.QuerySet["Interview"]):
     def finished(self) -> Self:
         return self.filter(status=Interview.Status.FINISHED)
 
+    def delete(self) -> tuple[int, dict[str, int]]:
+        """Deleting interviews (in the admin's way, or a test's) takes them out of their users'
+        tallies too: recomputed from the answers that are left."""
+        with transaction.atomic():
+            user_ids = set(self.values_list("user_id", flat=True))
+            deleted = super().delete()
+            tallies.rebuild(user_ids)
+        return deleted
+
     def start(
         self,
         *,
@@ -119,6 +133,8 @@ class InterviewQuerySet(models.QuerySet["Interview"]):
             question_count=len(questions),
             seconds_per_question=seconds_per_question or None,
             created_at=now,
+            # What scoring.interview_numbers says of answers none of which is shown yet.
+            answered_count=len(questions),
         )
         if topics:
             interview.topics.set(topics)
@@ -126,6 +142,7 @@ class InterviewQuerySet(models.QuerySet["Interview"]):
             Answer(interview=interview, question=question, position=position)
             for position, question in enumerate(questions, 1)
         )
+        tallies.interview_started(user.pk, [question.pk for question in questions], now)
         return interview
 
 
@@ -147,6 +164,8 @@ class AnswerState(models.TextChoices):
     PENDING = "pending", "Not shown yet"
     OPEN = "open", "On screen"
     CLOSED = "closed", "Closed"
+    # Closed blank (nothing typed, or only whitespace): scores 0, nothing to reveal or tick.
+    UNANSWERED = "unanswered", "Not answered"
     REVEALED = "revealed", "Reference revealed"
     REVIEWED = "reviewed", "Reviewed"
 
@@ -171,6 +190,14 @@ class Interview(models.Model):
     created_at = models.DateTimeField()
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # Its numbers as its answers stand, by scoring.interview_numbers (see count_answers): pages
+    # read these rather than aggregate the answers of every interview they list.
+    score = models.FloatField(null=True, blank=True, editable=False)
+    reviewed_count = models.PositiveSmallIntegerField(default=0, editable=False)
+    answered_count = models.PositiveSmallIntegerField(default=0, editable=False)
+    unanswered_count = models.PositiveSmallIntegerField(default=0, editable=False)
+    submitted_count = models.PositiveSmallIntegerField(default=0, editable=False)
+    seconds_used = models.PositiveIntegerField(null=True, blank=True, editable=False)
 
     objects = InterviewQuerySet.as_manager()
 
@@ -204,16 +231,40 @@ class Interview(models.Model):
         indexes = [
             models.Index(fields=["user", "-created_at"], name="interview_user_created_idx"),
             models.Index(fields=["user", "status"], name="interview_user_status_idx"),
+            # History's order (in progress first, then newest finished), read 20 at a time.
+            models.Index(
+                fields=["user", "-finished_at", "-created_at", "-id"],
+                name="interview_user_history_idx",
+            ),
+            # The progress chart: the latest interviews with a score, however many have none.
+            models.Index(
+                fields=["user", "-finished_at"],
+                condition=Q(score__isnull=False),
+                name="interview_user_scored_idx",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"Interview {self.pk} of {self.user} ({self.get_status_display()})"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """Saved, and counted as a change to the user's practice (accounts.practice_changed):
+        pages kept for the user show the interview as it is now."""
+        super().save(*args, **kwargs)
+        practice_changed([self.user_id])
 
     def get_absolute_url(self) -> str:
         return reverse("interviews:take", args=[self.pk])
 
     def get_review_url(self) -> str:
         return reverse("interviews:review", args=[self.pk])
+
+    def delete(self, using: Any = None, keep_parents: bool = False) -> tuple[int, dict[str, int]]:
+        """As InterviewQuerySet.delete: the user's tallies are recomputed without it."""
+        with transaction.atomic():
+            deleted = super().delete(using, keep_parents)
+            tallies.rebuild([self.user_id])
+        return deleted
 
     @property
     def is_finished(self) -> bool:
@@ -227,18 +278,45 @@ class Interview(models.Model):
 
     def catch_up(self, now: datetime) -> None:
         """Close, as timed out, every shown answer whose deadline (plus grace) has passed."""
-        for answer in self.answers.filter(
-            closed_at__isnull=True, deadline__isnull=False, deadline__lt=now - grace()
-        ):
-            answer.time_out()
+        expired = self._time_out_expired(now)
+        if expired:
+            self.count_closed(expired)
+
+    def _time_out_expired(self, now: datetime) -> list["Answer"]:
+        """catch_up's closing, leaving the counting to the caller (see count_closed)."""
+        expired = list(
+            self.answers.filter(
+                closed_at__isnull=True, deadline__isnull=False, deadline__lt=now - grace()
+            )
+        )
+        for answer in expired:
+            answer.time_out(count=False)
+        return expired
+
+    def count_closed(self, answers: list["Answer"], also: Iterable[str] = ()) -> None:
+        """Answers of this interview just closed: into the user's tallies and the interview's
+        numbers (saved with the fields named in `also`), in the same transaction."""
+        tallies.answers_closed(self.user_id, answers)
+        self.count_answers(also=also)
+
+    def count_answers(self, also: Iterable[str] = ()) -> None:
+        """Store the interview's numbers as its answers stand now, computed by the database
+        from the one definition (scoring.interview_numbers). Every write that changes one of
+        them calls this, under the interview's lock."""
+        numbers = Answer.objects.filter(interview=self).aggregate(**interview_numbers(prefix=""))
+        for name, value in numbers.items():
+            setattr(self, name, value)
+        self.save(update_fields=[*numbers, *also])
 
     @transaction.atomic
     def advance(self, now: datetime) -> "Answer | None":
         """Move the interview to where it stands at `now` and return the answer to work on.
 
-        It writes: answers whose deadline passed are closed as timed out, the next answer is
-        shown (its clock starts) if it was not yet, and once every answer is closed the
-        interview is finished and None is returned. Call it under the interview's lock.
+        It writes: answers whose deadline passed are closed as timed out, and once every
+        answer is closed the interview is finished and None is returned. The first question
+        is shown at once (its clock starts); after that, a question closing leaves the next
+        one unshown (`shown_at` None) until the candidate asks for it with `show_next`: the
+        caller shows the between-questions screen for it. Call it under the interview's lock.
         """
         if self.is_finished:
             return None
@@ -252,12 +330,34 @@ class Interview(models.Model):
         if answer is None:
             self.finish(now)
             return None
-        if answer.shown_at is None:
-            answer.show(now)
-            if self.started_at is None:
-                self.started_at = now
-                self.save(update_fields=["started_at"])
+        if answer.shown_at is None and answer.position == 1:
+            self._show(answer, now)
         return answer
+
+    @transaction.atomic
+    def show_next(self, now: datetime) -> "Answer | None":
+        """The candidate pressed "Start question n": show the next question (its clock starts
+        now) unless one is on screen already, which is returned as it is (a double click, a
+        second tab). None when nothing is left. Call it under the interview's lock."""
+        answer = self.advance(now)
+        if answer is not None and answer.shown_at is None:
+            self._show(answer, now)
+        return answer
+
+    def _show(self, answer: "Answer", now: datetime) -> None:
+        answer.show(now)
+        if self.started_at is None:
+            self.started_at = now
+            self.save(update_fields=["started_at"])
+
+    def last_closed(self) -> "Answer | None":
+        """The answer closed last (by position): what the between-questions screen reports."""
+        return (
+            self.answers.filter(closed_at__isnull=False)
+            .select_related("question")
+            .order_by("-position")
+            .first()
+        )
 
     def finish_if_done(self, now: datetime) -> None:
         """Close expired answers; finish the interview if none is left open. Shows nothing."""
@@ -272,28 +372,34 @@ class Interview(models.Model):
         """End the interview: close whatever is still open, keeping every saved text."""
         if self.is_finished:
             return
-        self.catch_up(now)
+        closed = self._time_out_expired(now)
         for answer in self.answers.filter(closed_at__isnull=True):
-            answer.close(Answer.Outcome.SKIPPED, now)
+            answer.close(Answer.Outcome.SKIPPED, now, count=False)
+            closed.append(answer)
         self.status = self.Status.FINISHED
         self.finished_at = now
-        self.save(update_fields=["status", "finished_at"])
+        self.count_closed(closed, also=["status", "finished_at"])
+        # A question shown and left blank was not known: one "Again" for its card, at the
+        # time it closed. Questions never reached are not graded.
+        for answer in self.answers.filter(state=AnswerState.UNANSWERED, shown_at__isnull=False):
+            answer.schedule_repetition()
 
     # --- summary numbers ----------------------------------------------------------------
 
     def summary(self) -> dict[str, Any]:
-        """Counts from the (prefetched) answers; the score from the one SQL definition."""
+        """The stored numbers (see count_answers), and outcomes counted from the (prefetched)
+        answers."""
         answers = list(self.answers.all())
-        numbers = Interview.objects.filter(pk=self.pk).aggregate(
-            score=interview_score(), reviewed=scored_answers()
-        )
         return {
             "total": len(answers),
-            "submitted": sum(a.outcome == Answer.Outcome.SUBMITTED for a in answers),
+            "submitted": self.submitted_count,
             "timed_out": sum(a.outcome == Answer.Outcome.TIMED_OUT for a in answers),
             "skipped": sum(a.outcome == Answer.Outcome.SKIPPED for a in answers),
-            "seconds_used": sum(a.seconds_used or 0 for a in answers),
-            **numbers,
+            "seconds_used": self.seconds_used or 0,
+            "unanswered": self.unanswered_count,
+            "score": self.score,
+            "reviewed": self.reviewed_count,
+            "answered": self.answered_count,
         }
 
 
@@ -305,6 +411,66 @@ class AnswerQuerySet(models.QuerySet["Answer"]):
             interview__status=Interview.Status.IN_PROGRESS,
             closed_at__isnull=True,
         )
+
+    def save_draft_if_writable(
+        self, pk: int, interview_pk: int, user: "User", text: str, now: datetime
+    ) -> bool:
+        """Save `text` as answer `pk`'s draft in one UPDATE, if every rule allows it at `now`:
+        the answer is in interview `interview_pk`, which is `user`'s and in progress; it is the
+        shown, open answer; and `now` is no later than its deadline + grace (untimed: no limit).
+        The rules of `Answer._check_writable` and `is_past_grace`, for autosave's common case.
+        False when any of them refused: the caller finds out which with `save_draft`, under the
+        interview's lock.
+
+        No lock is taken on the interview: one statement is atomic. Every condition on the
+        answer is on the updated row itself, never in a subquery over the same table: on
+        PostgreSQL an UPDATE that waited for a concurrent submit's row lock re-checks them
+        against the row as that submit left it (closed), and so writes nothing, where a
+        subquery would still see the row open. Written as SQL because the ORM took longer to
+        build this statement than the database took to run it; the values are prepared by the
+        fields, exactly as the ORM would store them.
+        """
+        connection = connections[self.db]
+        saved_at = Answer._meta.get_field("saved_at")
+        with connection.cursor() as cursor:
+            cursor.execute(
+                _save_draft_sql(),
+                {
+                    "text": text,
+                    "now": saved_at.get_db_prep_value(now, connection),
+                    "last_moment": saved_at.get_db_prep_value(now - grace(), connection),
+                    "pk": pk,
+                    "interview": interview_pk,
+                    "user": user.pk,
+                    "open": AnswerState.OPEN.value,
+                    "in_progress": Status.IN_PROGRESS.value,
+                },
+            )
+            return cursor.rowcount == 1
+
+
+@cache
+def _save_draft_sql() -> str:
+    """`save_draft_if_writable`'s statement, with the tables and columns the models name."""
+    answer, interview = Answer._meta, Interview._meta
+    table, column = answer.db_table, {f.name: f.column for f in answer.concrete_fields}
+    owner, status = interview.get_field("user").column, interview.get_field("status").column
+    statement = f"""
+        UPDATE "{table}" SET "{column["text"]}" = %(text)s, "{column["saved_at"]}" = %(now)s
+        WHERE "{answer.pk.column}" = %(pk)s AND "{column["interview"]}" = %(interview)s
+          AND "{column["state"]}" = %(open)s
+          AND "{column["shown_at"]}" IS NOT NULL AND "{column["closed_at"]}" IS NULL
+          AND ("{column["deadline"]}" IS NULL OR "{column["deadline"]}" >= %(last_moment)s)
+          AND EXISTS (
+            SELECT 1 FROM "{interview.db_table}" WHERE "{interview.pk.column}" = %(interview)s
+              AND "{owner}" = %(user)s AND "{status}" = %(in_progress)s
+          )
+    """
+    return " ".join(statement.split())
+
+
+# What saving a draft writes: no page kept per user shows it.
+DRAFT_FIELDS = {"text", "saved_at"}
 
 
 class Answer(models.Model):
@@ -373,6 +539,17 @@ class Answer(models.Model):
                 name="answer_closed_not_revealed",
             ),
             models.CheckConstraint(
+                condition=~Q(state=AnswerState.UNANSWERED)
+                | Q(
+                    closed_at__isnull=False,
+                    score=0,
+                    confidence__isnull=True,
+                    revealed_at__isnull=True,
+                    reviewed_at__isnull=True,
+                ),
+                name="answer_unanswered_scores_zero",
+            ),
+            models.CheckConstraint(
                 condition=~Q(state__in=[AnswerState.REVEALED, AnswerState.REVIEWED])
                 | Q(
                     closed_at__isnull=False,
@@ -422,6 +599,14 @@ class Answer(models.Model):
     def __str__(self) -> str:
         return f"Answer {self.position} of interview {self.interview_id}"
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """Saved; a change of state (not a draft's text) is a change to the user's practice
+        (accounts.practice_changed), so pages kept for the user are made again."""
+        super().save(*args, **kwargs)
+        fields = kwargs.get("update_fields")
+        if fields is None or not set(fields) <= DRAFT_FIELDS:
+            practice_changed([self.interview.user_id])
+
     @property
     def is_open(self) -> bool:
         return self.state in (AnswerState.PENDING, AnswerState.OPEN)
@@ -449,10 +634,13 @@ class Answer(models.Model):
         self.state = AnswerState.OPEN
         self.save(update_fields=["state", "shown_at", "deadline"])
 
-    def close(self, outcome: str, now: datetime, *, also: Iterable[str] = ()) -> None:
-        """Close with `outcome`; `also` names fields the caller changed, saved in the same write."""
+    def close(
+        self, outcome: str, now: datetime, *, also: Iterable[str] = (), count: bool = True
+    ) -> None:
+        """Close with `outcome`; `also` names fields the caller changed, saved in the same write.
+        Then the interview counts it (tallies, numbers), unless `count` is False: a caller that
+        closes several answers counts them together (Interview.count_closed)."""
         self.outcome = outcome
-        self.state = AnswerState.CLOSED
         end = min(now, self.deadline) if self.deadline else now
         self.closed_at = end if outcome == self.Outcome.TIMED_OUT else now
         if self.shown_at:
@@ -460,15 +648,19 @@ class Answer(models.Model):
             self.seconds_used = max(0, used)
         else:
             self.seconds_used = 0
-        # Nothing to review in an empty answer: it scores zero without a reveal step.
-        if not self.text.strip() and self.score is None:
-            self.score = 0.0
+        # Nothing to review in a blank answer: it scores zero, with no reveal and no checklist.
+        if self.text.strip():
+            self.state = AnswerState.CLOSED
+        else:
+            self.state, self.score = AnswerState.UNANSWERED, 0.0
         self.save(update_fields=["state", "outcome", "closed_at", "seconds_used", "score", *also])
+        if count:
+            self.interview.count_closed([self])
 
-    def time_out(self) -> None:
+    def time_out(self, *, count: bool = True) -> None:
         """Close at the deadline with the last text saved in time."""
         assert self.deadline is not None, "only a timed answer times out"
-        self.close(self.Outcome.TIMED_OUT, self.deadline)
+        self.close(self.Outcome.TIMED_OUT, self.deadline, count=count)
 
     def _check_writable(self, now: datetime) -> None:
         """Only the shown, open answer takes writes; a write past deadline + grace closes it.
@@ -535,9 +727,18 @@ class Answer(models.Model):
 
     # --- review -------------------------------------------------------------------------
 
+    @property
+    def is_unanswered(self) -> bool:
+        return self.state == AnswerState.UNANSWERED
+
     def reveal(self, confidence: int, now: datetime) -> None:
         if self.is_open:
             raise InterviewError("Answer the question before revealing the reference.")
+        if self.is_unanswered:
+            raise InterviewError(
+                "Nothing was answered here, so there is nothing to check: it scores 0 and "
+                "the reference is shown as it is."
+            )
         if self.state == AnswerState.CLOSED:
             self.confidence = confidence
             self.revealed_at = now
@@ -558,9 +759,12 @@ class Answer(models.Model):
         self, positions: Iterable[int], self_rating: int | None, notes: str, now: datetime
     ) -> None:
         """Store the ticked key points (positions in the revealed reference) and the score."""
+        if self.is_unanswered:
+            raise InterviewError("Nothing was answered here, so there is nothing to tick.")
         if self.state not in (AnswerState.REVEALED, AnswerState.REVIEWED):
             raise InterviewError("Say how confident you are first; then the reference appears.")
         assert self.reference is not None, "a revealed answer keeps its reference"
+        previous_score = self.score if self.state == AnswerState.REVIEWED else None
         total = len(self.reference["key_points"])
         self.covered = sorted({n for n in positions if 1 <= n <= total})
         self.score = len(self.covered) / total if total else 0.0
@@ -570,4 +774,25 @@ class Answer(models.Model):
         self.reviewed_at = self.reviewed_at or now
         self.save(
             update_fields=["state", "covered", "score", "self_rating", "notes", "reviewed_at"]
+        )
+        tallies.answer_reviewed(self, previous_score)
+        self.interview.count_answers()
+        self.schedule_repetition()
+
+    def schedule_repetition(self) -> None:
+        """This answer as one FSRS review of its question (regraded if the checklist changes):
+        at the reveal for a reviewed answer, at the close for an unanswered one."""
+        if self.is_unanswered:
+            assert self.closed_at is not None
+            rating, at = grade(None, None, answered=False), self.closed_at
+        else:
+            assert self.revealed_at is not None
+            assert self.reviewed_at is not None
+            rating, at = grade(self.score, self.self_rating), self.revealed_at
+        schedule.record(
+            user_id=self.interview.user_id,
+            question_id=self.question_id,
+            answer_id=self.pk,
+            rating=rating.value,
+            at=at,
         )

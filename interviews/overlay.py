@@ -1,19 +1,28 @@
 """What the bank's pages show of one candidate's own practice.
 
 The bank (the `questions` app) knows nothing of interviews: it reads this overlay from
-`request.practice`, set by `interviews.middleware.CandidateMiddleware`, through two calls.
+`request.practice`, set by `interviews.middleware.CandidateMiddleware`, through two calls of
+one query each, made per request beside the bank's shared, cached HTML (questions/pages.py).
 """
 
-from typing import Any
+from collections.abc import Sequence
+from datetime import datetime
+from typing import NamedTuple
 
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import OuterRef, QuerySet, Subquery
 
 from accounts.models import User
+from questions.models import Question
 
 from .models import Answer, Interview
 
 ATTEMPTS_SHOWN = 10
+
+
+class LastPractice(NamedTuple):
+    practised: datetime
+    score: float | None
 
 
 class PracticeOverlay:
@@ -29,19 +38,26 @@ class PracticeOverlay:
             closed_at__isnull=False,
         )
 
-    def with_last_practice(self, questions: QuerySet[Any]) -> QuerySet[Any]:
-        """Annotate each question with when this user last answered it, and that score."""
-        if not self.user.is_authenticated:
-            return questions
+    def last_practice(self, question_ids: Sequence[int]) -> dict[int, LastPractice]:
+        """When this user last answered each of these questions, and that score (one query;
+        none when signed out or for no question). Questions never answered are left out."""
+        if not self.user.is_authenticated or not question_ids:
+            return {}
         last = self._finished_answers().filter(question=OuterRef("pk")).order_by("-closed_at")
-        return questions.annotate(
-            last_practised=Subquery(last.values("closed_at")[:1]),
-            last_score=Subquery(last.values("score")[:1]),
+        rows = (
+            Question.objects.filter(pk__in=question_ids)
+            .annotate(
+                last_practised=Subquery(last.values("closed_at")[:1]),
+                last_score=Subquery(last.values("score")[:1]),
+            )
+            .filter(last_practised__isnull=False)
+            .values_list("pk", "last_practised", "last_score")
         )
+        return {pk: LastPractice(practised, score) for pk, practised, score in rows}
 
-    def attempts(self, question: Any, limit: int = ATTEMPTS_SHOWN) -> list[Answer]:
-        """This user's answers to `question`, newest first (empty when signed out)."""
+    def attempts(self, question_id: int, limit: int = ATTEMPTS_SHOWN) -> list[Answer]:
+        """This user's answers to the question, newest first (empty when signed out)."""
         if not self.user.is_authenticated:
             return []
-        answers = self._finished_answers().filter(question=question)
+        answers = self._finished_answers().filter(question_id=question_id)
         return list(answers.select_related("interview").order_by("-closed_at")[:limit])

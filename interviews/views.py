@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.db import transaction
 from django.db.models import Count, Prefetch, prefetch_related_objects
 from django.forms import CharField
-from django.http import HttpResponse, HttpResponseBase
+from django.http import Http404, HttpResponse, HttpResponseBase
 from django.http.response import HttpResponseRedirectBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -15,9 +15,17 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect, HttpResponseClientRefresh
 
-from questions.models import Question
+from core.caching import cached, practice_key
+from questions.models import Question, Topic
 
-from .drawing import draw_questions, matching_questions
+from .drawing import (
+    DUE_ROUND_SECONDS,
+    TOPIC_ROUND_SIZE,
+    draw_due,
+    draw_preset,
+    draw_questions,
+    matching_questions,
+)
 from .forms import (
     SCALE_CHOICES,
     AnswerTextForm,
@@ -36,6 +44,7 @@ from .models import (
     NotShown,
     TooLate,
 )
+from .presets import BY_SLUG as PRESETS
 
 
 def _owned_interview(request: MemberRequest, pk: int, *, lock: bool = False) -> Interview:
@@ -70,6 +79,26 @@ def _resume(request: MemberRequest, running: Interview) -> HttpResponseRedirectB
         "new interviews wait until then.",
     )
     return _redirect(request, running.get_absolute_url())
+
+
+def _back_to_running(request: MemberRequest) -> HttpResponseRedirectBase | None:
+    """With an interview in progress, the way back to it (nothing new starts); else None."""
+    running = request.references.paused_by
+    return None if running is None else _resume(request, running)
+
+
+def leads_back_to_running[**P](
+    view: Callable[Concatenate[MemberRequest, P], HttpResponse],
+) -> Callable[Concatenate[MemberRequest, P], HttpResponse]:
+    """For views that start an interview: checked before anything is looked up, so that with
+    an interview running every request leads back to it and the answer cannot tell which
+    questions are in it."""
+
+    @wraps(view)
+    def wrapped(request: MemberRequest, *args: P.args, **kwargs: P.kwargs) -> HttpResponse:
+        return _back_to_running(request) or view(request, *args, **kwargs)
+
+    return wrapped
 
 
 def _start(
@@ -145,11 +174,8 @@ def new_interview(request: MemberRequest) -> HttpResponse:
 
 
 @require_POST
+@leads_back_to_running
 def practise_question(request: MemberRequest, slug: str) -> HttpResponse:
-    # Checked before the question is looked up: with an interview running, every question
-    # leads back to it, so the answer cannot tell which questions are in it.
-    if request.references.paused:
-        return _resume(request, cast(Interview, request.references.paused_by))
     question = get_object_or_404(Question.objects.in_bank(), slug=slug)
     return _start(
         request,
@@ -160,10 +186,9 @@ def practise_question(request: MemberRequest, slug: str) -> HttpResponse:
 
 
 @require_POST
+@leads_back_to_running
 def practise_questions(request: MemberRequest) -> HttpResponse:
     """A new interview over the posted questions (e.g. "practise my weakest"), in that order."""
-    if request.references.paused:
-        return _resume(request, cast(Interview, request.references.paused_by))
     form = PractiseQuestionsForm(request.POST)
     if not form.is_valid():
         # django-stubs types ErrorList[i] ValidationError | str; Django returns the message.
@@ -179,12 +204,70 @@ def practise_questions(request: MemberRequest) -> HttpResponse:
 
 
 @require_POST
+def start_preset(request: MemberRequest, slug: str) -> HttpResponse:
+    """A one-click interview ("Quick round", "Phone screen", "Deep dive"): it starts at once."""
+    preset = PRESETS.get(slug)
+    if preset is None:
+        raise Http404("No such preset.")
+    if (back := _back_to_running(request)) is not None:
+        return back
+    questions = draw_preset(request.user, preset)
+    if not questions:
+        messages.error(request, "The question bank is empty: run manage.py load_questions.")
+        return redirect("progress:home")
+    return _start(
+        request,
+        started=f"{preset.name}: {preset.description}.",
+        questions=questions,
+        seconds_per_question=preset.seconds,
+    )
+
+
+@require_POST
+@leads_back_to_running
+def practise_due(request: MemberRequest) -> HttpResponse:
+    """Due questions first, most overdue first, then today's new ones (spaced repetition)."""
+    questions = draw_due(request.user, timezone.now())
+    if not questions:
+        messages.info(
+            request,
+            "Nothing is due now, and today's new questions are used up. Come back when the "
+            "next ones are due, or start any interview.",
+        )
+        return redirect("progress:home")
+    return _start(
+        request,
+        started="Practising what's due: the most overdue questions come first.",
+        questions=questions,
+        seconds_per_question=DUE_ROUND_SECONDS,
+    )
+
+
+@require_POST
+@leads_back_to_running
+def practise_topic(request: MemberRequest, slug: str) -> HttpResponse:
+    """Five questions of one topic, unseen ones first (from the readiness table)."""
+    topic = get_object_or_404(Topic, slug=slug)
+    questions = draw_questions(request.user, [topic], "", TOPIC_ROUND_SIZE)
+    if not questions:
+        messages.error(request, f"{topic.name} has no questions in the bank at the moment.")
+        return redirect("progress:progress")
+    return _start(
+        request,
+        started=f"Practising {topic.name}.",
+        questions=questions,
+        seconds_per_question=DUE_ROUND_SECONDS,
+        topics=[topic],
+    )
+
+
+@require_POST
 def retake(request: MemberRequest, pk: int) -> HttpResponse:
     old = get_object_or_404(
         Interview.objects.for_user(request.user).finished().prefetch_related("topics"), pk=pk
     )
-    if request.references.paused:
-        return _resume(request, cast(Interview, request.references.paused_by))
+    if (back := _back_to_running(request)) is not None:
+        return back
     questions = [a.question for a in old.answers.select_related("question").order_by("position")]
     return _start(
         request,
@@ -197,6 +280,39 @@ def retake(request: MemberRequest, pk: int) -> HttpResponse:
 
 
 # --- taking ------------------------------------------------------------------------------
+
+
+def _between_context(interview: Interview, upcoming: Answer, notice: str = "") -> dict[str, Any]:
+    """The between-questions screen: what happened to the answer that just closed, and how
+    many are left. The upcoming question's prompt is not on it: its clock has not started."""
+    return {
+        "interview": interview,
+        "upcoming": upcoming,
+        "closed": interview.last_closed(),
+        "remaining": interview.question_count - upcoming.position + 1,
+        "done_count": upcoming.position - 1,
+        "notice": notice,
+    }
+
+
+def _take_response(
+    request: MemberRequest,
+    interview: Interview,
+    answer: Answer,
+    now: datetime,
+    *,
+    notice: str = "",
+    fragment: bool = False,
+    status: int = 200,
+) -> HttpResponse:
+    """The take page for `answer`: its question, or, when it is not shown yet, the screen
+    before it. `fragment` renders the panel alone (htmx swaps it in place)."""
+    template = "interviews/take.html#panel" if fragment else "interviews/take.html"
+    if answer.shown_at is None:
+        context = _between_context(interview, answer, notice)
+    else:
+        context = _panel_context(interview, answer, now, notice)
+    return render(request, template, context, status=status)
 
 
 def _panel_context(
@@ -233,14 +349,62 @@ def _next_step(
         if notice:
             messages.warning(request, notice)
         return redirect(interview)
-    return render(
-        request, "interviews/take.html#panel", _panel_context(interview, answer, now, notice)
-    )
+    return _take_response(request, interview, answer, now, notice=notice, fragment=True)
+
+
+def _open_answer(request: MemberRequest, pk: int) -> Answer | None:
+    """The interview's first answer not yet closed, with its interview, question and topic, if
+    the interview is this user's and in progress.
+
+    Which answer that is, and all of it but the draft, changes only with a change that counts
+    in the user's practice_version (shown, closed, finished), so it is kept in the cache under
+    that count; the draft's text and time, which autosave writes without counting, are read
+    fresh: one query by primary key instead of a four-table join on every visit."""
+    user = request.user
+
+    def find() -> Answer | None:
+        return (
+            Answer.objects.select_related("interview", "question__topic")
+            .filter(
+                interview_id=pk,
+                interview__user=user,
+                interview__status=Interview.Status.IN_PROGRESS,
+                closed_at__isnull=True,
+            )
+            .order_by("position")
+            .first()
+        )
+
+    key = "open-answer:" + ":".join(map(str, (*practice_key(user), pk)))
+    answer = cached(key, find, 60 * 60)
+    if answer is None:
+        return None
+    draft = Answer.objects.filter(pk=answer.pk).values_list("text", "saved_at").first()
+    if draft is None:  # deleted meanwhile
+        return None
+    answer.text, answer.saved_at = draft
+    return answer
+
+
+def _take_at_once(request: MemberRequest, pk: int, now: datetime) -> HttpResponse | None:
+    """The take page without a write, when nothing needs writing: the question on screen,
+    still within its time, or the screen before the next one. None when the interview must
+    move first (a clock ran out, the first question is still to be shown, it is finished, it
+    is not this user's): the caller then takes the lock and moves it."""
+    answer = _open_answer(request, pk)
+    if answer is None or answer.is_past_grace(now):
+        return None
+    if answer.shown_at is None and answer.position == 1:
+        return None
+    return _take_response(request, answer.interview, answer, now)
 
 
 @never_cache
 @require_GET
 def take(request: MemberRequest, pk: int) -> HttpResponse:
+    quick = _take_at_once(request, pk, timezone.now())
+    if quick is not None:
+        return quick
     with transaction.atomic():
         interview = _owned_interview(request, pk, lock=True)
         if interview.is_finished:
@@ -250,7 +414,22 @@ def take(request: MemberRequest, pk: int) -> HttpResponse:
     if answer is None:
         messages.info(request, "Every question is answered. Here is your review.")
         return redirect(interview.get_review_url())
-    return render(request, "interviews/take.html", _panel_context(interview, answer, now))
+    return _take_response(request, interview, answer, now)
+
+
+@require_POST
+def start_next(request: MemberRequest, pk: int) -> HttpResponse:
+    """ "Start question n" on the between-questions screen: the next clock starts now."""
+    with transaction.atomic():
+        interview = _owned_interview(request, pk, lock=True)
+        now = timezone.now()
+        answer = interview.show_next(now)
+    if answer is None:
+        messages.info(request, "Every question is answered. Here is your review.")
+        return _redirect(request, interview.get_review_url())
+    if not request.htmx:
+        return redirect(interview)
+    return _take_response(request, interview, answer, now, fragment=True)
 
 
 class Refused(Exception):
@@ -299,10 +478,32 @@ def _refusal_response(request: MemberRequest, refusal: Refused, page: str) -> Ht
     return render(request, "interviews/refused.html", context, status=refusal.status)
 
 
+def _save_draft_at_once(
+    request: MemberRequest, pk: int, answer_pk: int, form: AnswerTextForm, now: datetime
+) -> bool:
+    """Autosave's common case in one UPDATE, without locking the interview, written only if
+    every rule allows it (`AnswerQuerySet.save_draft_if_writable`). False when the input is
+    bad or a rule refused it; the caller then finds out which, under the lock, as before."""
+    if _missing_text(request) or not form.is_valid():
+        return False
+    text = form.cleaned_data["text"]
+    return Answer.objects.save_draft_if_writable(answer_pk, pk, request.user, text, now)
+
+
+def _draft_saved(request: MemberRequest, pk: int, answer_pk: int, now: datetime) -> HttpResponse:
+    """What a successful autosave answers, from what it wrote: no need to read the row back."""
+    if not request.htmx:
+        return redirect("interviews:take", pk)
+    saved = Answer(pk=answer_pk, interview_id=pk, saved_at=now)
+    return render(request, "interviews/take.html#save-status", {"answer": saved})
+
+
 @require_POST
 @answers_refusals("take")
 def autosave(request: MemberRequest, pk: int, answer_pk: int) -> HttpResponse:
     form, now = AnswerTextForm(request.POST), timezone.now()
+    if _save_draft_at_once(request, pk, answer_pk, form, now):
+        return _draft_saved(request, pk, answer_pk, now)
     with transaction.atomic():
         answer = _owned_answer(request, pk, answer_pk, lock=True)
         if _missing_text(request):
@@ -398,7 +599,12 @@ def end_interview(request: MemberRequest, pk: int) -> HttpResponse:
 
 def _load_review_answers(interview: Interview) -> list[Answer]:
     """Prefetch everything the review shows onto `interview.answers`; return the answers."""
-    answers = Answer.objects.select_related("question__topic").order_by("position")
+    # Key points: an unanswered answer shows the question's reference (nothing to snapshot).
+    answers = (
+        Answer.objects.select_related("question__topic")
+        .prefetch_related("question__key_points")
+        .order_by("position")
+    )
     prefetch_related_objects([interview], Prefetch("answers", queryset=answers))
     return list(interview.answers.all())
 
@@ -443,7 +649,22 @@ def _review_item(
         "error": error,
         "oob_summary": True,
     }
-    return render(request, "interviews/review.html#review-item", context, status=status)
+    response = render(request, "interviews/review.html#review-item", context, status=status)
+    # The checklist's form swaps nothing on success; a refusal replaces the card to say why.
+    response["HX-Retarget"] = f"#answer-{answer.position}"
+    response["HX-Reswap"] = "outerHTML"
+    return response
+
+
+def _review_saved(request: MemberRequest, answer: Answer) -> HttpResponse:
+    """After a tick: the answer's score and the summary, out of band; the card stays as it is,
+    so focus stays on the checkbox. Without htmx, back to the review at this answer."""
+    interview = answer.interview
+    if not request.htmx:
+        return redirect(f"{interview.get_review_url()}#answer-{answer.position}")
+    _load_review_answers(interview)
+    context = _review_context(request, interview) | {"answer": answer}
+    return render(request, "interviews/review.html#review-saved", context)
 
 
 PAUSED = (
@@ -472,7 +693,10 @@ def reveal(request: MemberRequest, pk: int, answer_pk: int) -> HttpResponse:
         if not form.is_valid():
             # django-stubs types ErrorList[i] ValidationError | str; Django returns the message.
             raise Refused(form.errors["confidence"][0], 400, answer=answer)  # type: ignore[arg-type]
-        answer.reveal(form.cleaned_data["confidence"], now)
+        try:
+            answer.reveal(form.cleaned_data["confidence"], now)
+        except InterviewError as error:
+            raise Refused(str(error), 409, answer=answer) from None
     return _review_item(request, answer)
 
 
@@ -482,6 +706,8 @@ def record_review(request: MemberRequest, pk: int, answer_pk: int) -> HttpRespon
     now = timezone.now()
     with transaction.atomic():
         answer = _reviewable_answer(request, pk, answer_pk)
+        if answer.is_unanswered:
+            raise Refused("Nothing was answered here, so there is nothing to tick.", answer=answer)
         count = len((answer.reference or {}).get("key_points", []))
         form = ReviewForm(request.POST, key_point_count=count)
         if not form.is_valid():
@@ -496,4 +722,4 @@ def record_review(request: MemberRequest, pk: int, answer_pk: int) -> HttpRespon
             )
         except InterviewError as error:
             raise Refused(str(error), 409, answer=answer) from None
-    return _review_item(request, answer)
+    return _review_saved(request, answer)

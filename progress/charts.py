@@ -11,6 +11,10 @@ class Point:
     value: float
     url: str
 
+    @property
+    def percent(self) -> str:
+        return f"{round(self.value * 100)}%"
+
 
 def line_chart(rows, *, width=640, height=240, pad=36):
     """rows: (label, value in 0..1, url). Returns the points, the polyline and the grid."""
@@ -35,3 +39,25 @@ def line_chart(rows, *, width=640, height=240, pad=36):
         "polyline": " ".join(f"{p.x},{p.y}" for p in points),
         "grid": grid,
     }
+
+
+def bar_chart(rows, *, width=420, height=160, pad=28):
+    """rows: (label, count). Bars scaled to the largest count (at least 1), as SVG numbers."""
+    inner_w, inner_h = width - 2 * pad, height - 2 * pad
+    top = max([count for _, count in rows] + [1])
+    slot = inner_w / max(len(rows), 1)
+    bars = []
+    for index, (label, count) in enumerate(rows):
+        bar_h = inner_h * count / top
+        bars.append(
+            {
+                "x": round(pad + slot * index + slot * 0.15, 1),
+                "width": round(slot * 0.7, 1),
+                "y": round(pad + inner_h - bar_h, 1),
+                "height": round(bar_h, 1),
+                "centre": round(pad + slot * index + slot / 2, 1),
+                "label": label,
+                "count": count,
+            }
+        )
+    return {"width": width, "height": height, "bottom": pad + inner_h, "bars": bars}

@@ -14,8 +14,9 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 
-from .models import Difficulty, KeyPoint, Question, SeedRef, Source, Topic
+from .models import BankVersion, Difficulty, KeyPoint, Question, SeedRef, Source, Topic
 from .rendering import MathError, render_inline, render_markdown
 
 DEFAULT_PATH = Path(settings.BASE_DIR) / "fixtures"
@@ -71,6 +72,12 @@ class Counts:
     unchanged: int = 0
     retired: int = 0
     deleted: int = 0
+    # Topics and sources created or edited (only the version needs to know).
+    labels_changed: int = 0
+
+    @property
+    def changed(self) -> bool:
+        return any((self.created, self.updated, self.retired, self.deleted, self.labels_changed))
 
 
 def _problem(problems: list[str], file: str, where: str, message: str) -> None:
@@ -412,19 +419,25 @@ def _credit_own_questions(
 
 @transaction.atomic
 def load_bank(path: Path | str = DEFAULT_PATH) -> Counts:
-    """Validate every file, then upsert everything by slug in one transaction."""
+    """Validate every file, then upsert everything by slug in one transaction. A load that
+    changes anything gives the bank a new version in that same transaction, so no cached page
+    of the old bank is served once it commits (questions/pages.py)."""
     sources, topics = read_bank(path)
     counts = Counts()
     source_ids = {}
     for source_data in sources:
-        source, _ = Source.objects.update_or_create(
-            slug=source_data["slug"],
-            defaults={k: v for k, v in source_data.items() if k != "slug"},
-        )
+        source = _upsert_by_slug(Source, source_data, counts)
         source_ids[source.slug] = source.pk
+    if Question.objects.exists():
+        _load_changes(topics, source_ids, counts)
+    else:
+        _load_into_empty_bank(topics, source_ids, counts)
+    if counts.changed:
+        BankVersion.bump(timezone.now())
+    return counts
 
-    if not Question.objects.exists():
-        return _load_into_empty_bank(topics, source_ids, counts)
+
+def _load_changes(topics: list[TopicData], source_ids: dict[str, int], counts: Counts) -> None:
     existing = {
         q.slug: q for q in Question.objects.prefetch_related("key_points", "seed_refs__source")
     }
@@ -440,7 +453,7 @@ def load_bank(path: Path | str = DEFAULT_PATH) -> Counts:
 
     changed_pks = []
     for topic_data in topics:
-        topic = _upsert_topic(topic_data)
+        topic = _upsert_topic(topic_data, counts)
         for data in topic_data.questions:
             outcome, question = _upsert_question(data, topic, existing.get(data.slug), source_ids)
             setattr(counts, outcome, getattr(counts, outcome) + 1)
@@ -448,28 +461,42 @@ def load_bank(path: Path | str = DEFAULT_PATH) -> Counts:
                 changed_pks.append(question.pk)
     counts.retired, counts.deleted = _retire_missing({q.slug for t in topics for q in t.questions})
     Question.objects.filter(pk__in=changed_pks).update_search_vectors()
-    return counts
 
 
-def _upsert_topic(topic_data: TopicData) -> Topic:
-    topic, _ = Topic.objects.update_or_create(
-        slug=topic_data.slug,
-        defaults={
-            "name": topic_data.name,
-            "description": topic_data.description,
-            "position": topic_data.position,
-        },
-    )
-    return topic
+def _upsert_by_slug[M: (Source, Topic)](
+    model: type[M], fields: dict[str, Any], counts: Counts
+) -> M:
+    """The row with `fields["slug"]`, created or brought up to date; counted when it changes."""
+    row = model.objects.select_for_update().filter(slug=fields["slug"]).first()
+    if row is None:
+        row = model.objects.create(**fields)
+    elif any(getattr(row, name) != value for name, value in fields.items()):
+        for name, value in fields.items():
+            setattr(row, name, value)
+        row.save()
+    else:
+        return row
+    counts.labels_changed += 1
+    return row
+
+
+def _upsert_topic(topic_data: TopicData, counts: Counts) -> Topic:
+    fields = {
+        "slug": topic_data.slug,
+        "name": topic_data.name,
+        "description": topic_data.description,
+        "position": topic_data.position,
+    }
+    return _upsert_by_slug(Topic, fields, counts)
 
 
 def _load_into_empty_bank(
     topics: list[TopicData], source_ids: dict[str, int], counts: Counts
-) -> Counts:
+) -> None:
     """The first load (a new machine, every test): a handful of bulk inserts, not one per row."""
     questions = []
     for topic_data in topics:
-        topic = _upsert_topic(topic_data)
+        topic = _upsert_topic(topic_data, counts)
         questions += [
             (data, Question(slug=data.slug, topic_id=topic.pk)) for data in topic_data.questions
         ]
@@ -491,7 +518,6 @@ def _load_into_empty_bank(
     )
     counts.created = len(created)
     Question.objects.all().update_search_vectors()
-    return counts
 
 
 def _retire_missing(wanted_slugs: set[str]) -> tuple[int, int]:

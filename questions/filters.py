@@ -3,6 +3,8 @@
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
+from django.http import QueryDict
+
 from .models import SEARCH_MAX_LENGTH, Difficulty
 
 PAGE_SIZE = 20
@@ -12,6 +14,26 @@ def clean_search(text):
     """Drop control characters (PostgreSQL rejects NUL), fold white space, cap the length."""
     printable = "".join(ch if ch.isprintable() else " " for ch in text)
     return " ".join(printable.split())[:SEARCH_MAX_LENGTH]
+
+
+def page_number(value):
+    """The page asked for, as `Paginator.get_page` reads it: not a number is page 1; below 1
+    (here 0) or past the end is the last page."""
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return 1
+    return max(number, 0)
+
+
+def list_key(params):
+    """Everything the list's shared HTML depends on in the query string, cleaned but not yet
+    checked against the bank (an unknown topic or source is dropped when the page is made)."""
+    return (
+        clean_search(params.get("q", "")),
+        *(params.get(name, "").strip() for name in ("topic", "difficulty", "source")),
+        page_number(params.get("page")),
+    )
 
 
 @dataclass(frozen=True)
@@ -50,6 +72,11 @@ class BankFilters:
         if not self.q:
             return queryset
         return queryset.search(self.q, in_references=in_references)
+
+    @property
+    def query(self):
+        """The canonical filters as a QueryDict, for `{% querystring %}`."""
+        return QueryDict(self.querystring())
 
     def querystring(self, **extra):
         """The canonical query string for these filters (empty values left out)."""

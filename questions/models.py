@@ -1,10 +1,16 @@
-from typing import Any, Self
+import uuid
+from datetime import UTC, datetime
+from typing import Any, NamedTuple, Self
 
 from django.contrib.postgres.search import SearchVector, SearchVectorField
-from django.db import connection, models
+from django.core.cache import cache, caches
+from django.core.cache.backends.redis import RedisCache
+from django.db import connection, models, transaction
 from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils.html import escape
+
+from core.caching import quietly
 
 SEARCH_CONFIG = "english"
 SEARCH_MAX_LENGTH = 200
@@ -238,3 +244,79 @@ class SeedRef(models.Model):
         """'Q12' for plain numbers, 'training #5' for sectioned ones."""
         section, _, number = self.number.rpartition("-")
         return f"{section} #{number}" if section else f"Q{number}"
+
+
+def _cache_is_shared() -> bool:
+    """Whether every process reads the same cache (Redis), so that one can tell the others."""
+    return isinstance(caches["default"], RedisCache)
+
+
+class Version(NamedTuple):
+    token: str
+    changed_at: datetime | None
+
+
+class BankVersion(models.Model):
+    """The bank's version: one row, given a new token in the same transaction as any change
+    `load_questions` makes. Cached bank pages are keyed by it (questions/pages.py), so no app
+    server serves a page of an older bank once a load has committed.
+
+    Where the cache is shared by every process (Redis: `REDIS_URL`), the version is read from
+    it, saving a database query on every bank page: a load writes the new version there as it
+    commits, readers only ever add the version they read from the database (never replacing
+    one), and the entry lasts SHARED_SECONDS, which bounds how long a version could outlive a
+    failed write. Each process's own local memory could not be told of a load made by another
+    process, so without Redis the version is read from the database every time."""
+
+    SHARED_KEY = "bank-version"
+    SHARED_SECONDS = 30
+
+    token = models.CharField(max_length=32)
+    changed_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=Q(id=1), name="bankversion_one_row")]
+
+    def __str__(self) -> str:
+        return f"bank version {self.token} of {self.changed_at:%Y-%m-%d %H:%M:%S}"
+
+    @classmethod
+    def current(cls) -> Version:
+        """The version now; "none" until a first load (or after the table was emptied)."""
+        if not _cache_is_shared():
+            return cls._read()
+        kept = quietly(cache.get, cls.SHARED_KEY)  # None too when Redis fails: the db answers
+        if kept is not None:
+            return Version(*kept)
+        version = cls._read()
+        # add, not set: a load that committed meanwhile wrote a newer one, which stays.
+        quietly(cache.add, cls.SHARED_KEY, tuple(version), cls.SHARED_SECONDS)
+        return version
+
+    @classmethod
+    def _read(cls) -> Version:
+        """The version in the database. Read on many pages, so in plain SQL: building the ORM
+        query would cost more than running it."""
+        table = connection.ops.quote_name(cls._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT token, changed_at FROM {table} WHERE id = 1")  # noqa: S608 - no input
+            row = cursor.fetchone()
+        if row is None:
+            return Version("none", None)
+        token, changed_at = row
+        # PostgreSQL returns it aware; SQLite, naive in UTC (as Django stores it there).
+        return Version(token, changed_at if changed_at.tzinfo else changed_at.replace(tzinfo=UTC))
+
+    @classmethod
+    def bump(cls, now: datetime) -> None:
+        """A new version. Call it inside the transaction that changes the bank. A random token,
+        not a counter, so that a database emptied and loaded again never reuses an old one."""
+        token = uuid.uuid4().hex
+        cls.objects.update_or_create(id=1, defaults={"token": token, "changed_at": now})
+        if _cache_is_shared():
+            # Forgotten now, so this transaction's own reads see the new version; written
+            # when it commits, over any older one a reader added in between.
+            quietly(cache.delete, cls.SHARED_KEY)
+            transaction.on_commit(
+                lambda: quietly(cache.set, cls.SHARED_KEY, (token, now), cls.SHARED_SECONDS)
+            )

@@ -36,10 +36,42 @@ def _display_math_in_a_line(
     return f'<span class="math display">{content}</span>'
 
 
+# An inline formula this long (in LaTeX characters) may be wider than a phone's column: it
+# gets its own sideways scroll, and a tab stop so that a keyboard reaches the scroll.
+LONG_INLINE_FORMULA = 40
+
+
+def _inline_math(self: Any, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
+    latex = str(tokens[idx].content)
+    content = _mathml(latex, {"display_mode": False})
+    # Not in one-line Markdown (prompts, key points): those sit in links and labels, where a
+    # tab stop of its own would be interactive content inside interactive content.
+    if len(latex) >= LONG_INLINE_FORMULA and not (env or {}).get("one_line"):
+        return f'<span class="math inline long" tabindex="0">{content}</span>'
+    return f'<span class="math inline">{content}</span>'
+
+
+def _focusable(renderer: MarkdownIt, rule: str, tag: str) -> None:
+    """Code blocks and displayed formulas scroll sideways in a narrow column: a keyboard user
+    must be able to reach the scroll, so each can take focus (axe's
+    scrollable-region-focusable). `tag` is the opening tag the rule writes."""
+    default = renderer.renderer.rules[rule]  # type: ignore[attr-defined]
+    focusable = tag[:-1] + ' tabindex="0">'
+
+    def render(self: Any, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
+        return str(default(tokens, idx, options, env)).replace(tag, focusable, 1)
+
+    renderer.add_render_rule(rule, render)
+
+
 def _markdown() -> MarkdownIt:
     renderer = MarkdownIt("commonmark", {"html": False, "typographer": False}).enable("table")
     dollarmath_plugin(renderer, allow_space=True, double_inline=True, renderer=_mathml)
     renderer.add_render_rule("math_inline_double", _display_math_in_a_line)
+    renderer.add_render_rule("math_inline", _inline_math)
+    _focusable(renderer, "fence", "<pre>")
+    _focusable(renderer, "code_block", "<pre>")
+    _focusable(renderer, "math_block", '<div class="math block">')
     return renderer
 
 
@@ -53,4 +85,4 @@ def render_markdown(text: str | None) -> str:
 
 def render_inline(text: str | None) -> str:
     """One line of Markdown (a key point, a prompt) as inline HTML, math included."""
-    return _renderer.renderInline(text or "")
+    return _renderer.renderInline(text or "", {"one_line": True})

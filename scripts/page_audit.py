@@ -69,7 +69,7 @@ def sign_up(page, base, name):
     page.get_by_label("Password", exact=True).fill("first-Passw0rd-long")
     page.get_by_label("Password confirmation").fill("first-Passw0rd-long")
     page.get_by_role("button", name="Sign up").click()
-    page.wait_for_url("**/interviews/new/")
+    page.get_by_role("heading", name="What to practise next").wait_for()
 
 
 def practise(page, base, slug, text, ticks):

@@ -55,7 +55,9 @@ def bank(db):
 @pytest.fixture
 def make_question(db):
     """A small question with its topic and key points, for tests that need few rows."""
-    from questions.models import KeyPoint, Question, Topic
+    from django.utils import timezone
+
+    from questions.models import BankVersion, KeyPoint, Question, Topic
     from questions.rendering import render_inline, render_markdown
 
     def make(slug="q", topic="topic", prompt=None, difficulty="basic", points=3, **extra):
@@ -89,6 +91,8 @@ def make_question(db):
             for i in range(1, points + 1)
         )
         question.refresh_key_points_text()
+        # Like load_questions: a changed bank is a new version (cached bank pages move on).
+        BankVersion.bump(timezone.now())
         return question
 
     return make
@@ -126,7 +130,9 @@ def query_count():
 @pytest.fixture
 def add_questions(db):
     """Add `count` questions in bulk (three key points, one seed ref each), over five topics."""
-    from questions.models import KeyPoint, Question, SeedRef, Source, Topic
+    from django.utils import timezone
+
+    from questions.models import BankVersion, KeyPoint, Question, SeedRef, Source, Topic
 
     def add(count):
         source, _ = Source.objects.get_or_create(slug="extra", defaults={"title": "Extra"})
@@ -160,6 +166,17 @@ def add_questions(db):
             SeedRef(question=question, source=source, number=question.slug)
             for question in questions
         )
+        BankVersion.bump(timezone.now())
         return questions
 
     return add
+
+
+@pytest.fixture
+def version_query():
+    """Queries a bank page makes for the bank's version: one, or none where the cache is shared
+    by every process (Redis) and the version is read from it (questions.models.BankVersion)."""
+    from django.core.cache import caches
+    from django.core.cache.backends.redis import RedisCache
+
+    return 0 if isinstance(caches["default"], RedisCache) else 1

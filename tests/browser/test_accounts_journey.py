@@ -53,8 +53,9 @@ def test_sign_up_log_out_log_in_change_password(
     page.get_by_label("Password confirmation").fill("first-Passw0rd-long")
     page.get_by_role("button", name="Sign up").click()
     expect(page.get_by_role("status")).to_contain_text("Welcome, ada")
-    # Somewhere to act: the new-interview form.
-    expect(page).to_have_url(re.compile(r"/interviews/new/$"))
+    # Somewhere to act: the home page says what to do next.
+    expect(page).to_have_url(re.compile(r"/$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("What to practise next")
 
     open_menu(page)
     page.get_by_role("button", name="Log out").click()
@@ -62,6 +63,8 @@ def test_sign_up_log_out_log_in_change_password(
     assert_accessible(page)
 
     header_link(page, "Log in").click()
+    # Checked once the new page is there: a check run mid-navigation finds no document body.
+    expect(page.get_by_role("heading", level=1)).to_have_text("Log in")
     assert_accessible(page)
     shoot(page, "login")
     expect(page.get_by_label("Password")).to_have_attribute("autocomplete", "current-password")
@@ -76,6 +79,7 @@ def test_sign_up_log_out_log_in_change_password(
 
     open_menu(page)
     page.get_by_role("link", name="Change password").click()
+    expect(page.get_by_label("Old password")).to_be_visible()
     assert_accessible(page)
     page.get_by_label("Old password").fill("first-Passw0rd-long")
     page.get_by_label("New password", exact=True).fill("second-Passw0rd-long")

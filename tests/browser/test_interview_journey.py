@@ -7,6 +7,7 @@ from playwright.sync_api import expect
 from interviews.models import Answer, Interview
 from questions.bank import load_bank
 from questions.models import Question
+from tests.browser.locators import answer_box
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 SECONDS = 12  # over 10, so the 10-seconds-left announcement is made
@@ -51,7 +52,7 @@ def test_a_whole_timed_interview_then_the_review(
     expect(page.get_by_text("Question 1 of 3")).to_be_visible()
     expect(page.get_by_role("heading", level=1)).to_have_text(questions[0].prompt)
     # The answer box is described by the question, so a screen reader reads it on focus.
-    expect(page.get_by_label("Your answer")).to_have_accessible_description(
+    expect(answer_box(page)).to_have_accessible_description(
         re.compile(re.escape(questions[0].prompt))
     )
     if is_phone:
@@ -71,21 +72,29 @@ def test_a_whole_timed_interview_then_the_review(
     shoot(page, "interview-take")
 
     # Type, wait for the autosave, reload: same text, clock not reset.
-    box = page.get_by_label("Your answer")
+    box = answer_box(page)
     box.fill("Overfitting: low training error, high validation error.")
     expect(page.locator("#save-status")).to_contain_text("Saved")
     before = countdown_seconds(page)
     page.reload()
-    expect(page.get_by_label("Your answer")).to_have_value(
+    expect(answer_box(page)).to_have_value(
         "Overfitting: low training error, high validation error."
     )
     assert countdown_seconds(page) <= before
-    page.get_by_label("Your answer").press("Control+Enter")
+    answer_box(page).press("Control+Enter")
+
+    # Between questions: what happened, what is left; the next clock waits for the button.
+    expect(page.get_by_role("heading", level=1)).to_have_text("Question 2 is next")
+    expect(page.get_by_text("Question 1: submitted at")).to_be_visible()
+    expect(page.get_by_role("button", name="Start question 2")).to_be_focused()
+    assert interview.answers.get(position=2).shown_at is None
+    assert_accessible(page)
+    page.get_by_role("button", name="Start question 2").click()
 
     # Question 2: type, then let its clock run out; the page submits by itself.
     expect(page.get_by_text("Question 2 of 3")).to_be_visible()
     page.locator("#interview-panel[data-ready]").wait_for()
-    page.get_by_label("Your answer").fill("Started typing and ran out of time")
+    answer_box(page).fill("Started typing and ran out of time")
     expect(page.locator("#save-status")).to_contain_text("Saved")
     if is_phone:
         # The clock stays in view while the page scrolls.
@@ -93,7 +102,12 @@ def test_a_whole_timed_interview_then_the_review(
         expect(page.locator("#countdown")).to_be_in_viewport()
     # Announced politely, once, as the clock passes it; routine saves are not announced.
     expect(page.locator("#announcer")).to_have_text("10 seconds left")
-    expect(page.get_by_text("Question 3 of 3")).to_be_visible(timeout=(SECONDS + 5) * 1000)
+    expect(page.get_by_text("Timed out: your text as saved at")).to_be_visible(
+        timeout=(SECONDS + 5) * 1000
+    )
+    shoot(page, "interview-between")
+    page.get_by_role("button", name="Start question 3").click()
+    expect(page.get_by_text("Question 3 of 3")).to_be_visible()
     second = interview.answers.get(position=2)
     assert second.outcome == Answer.Outcome.TIMED_OUT
     assert second.text == "Started typing and ran out of time"
@@ -107,7 +121,7 @@ def test_a_whole_timed_interview_then_the_review(
     # Reveal the first answer's reference after giving a confidence, tick two key points.
     first = page.locator("#answer-1")
     expect(first.get_by_text("Overfitting: low training error")).to_be_visible()
-    first.get_by_label("4").check()
+    first.get_by_label("4", exact=True).check()
     first.get_by_role("button", name="Reveal the reference answer").click()
     first = page.locator("#answer-1")
     expect(first.get_by_text("Reference answer", exact=True)).to_be_visible()
@@ -150,7 +164,7 @@ def test_references_are_paused_everywhere_while_an_interview_runs(
     expect(page).to_have_url(re.compile(rf"/interviews/{interview.pk}/$"))
     expect(page.get_by_text("You have an interview in progress")).to_be_visible()
 
-    page.get_by_label("Your answer").fill("Dropout zeroes units at random while training.")
+    answer_box(page).fill("Dropout zeroes units at random while training.")
     page.get_by_role("button", name="Submit and continue").click()
     expect(page).to_have_url(re.compile(rf"/interviews/{interview.pk}/review/$"))
     page.goto(live_server.url + f"/questions/{other.slug}/")

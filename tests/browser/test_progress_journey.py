@@ -7,6 +7,7 @@ from playwright.sync_api import expect
 
 from questions.bank import load_bank
 from questions.models import Question
+from tests.browser.locators import answer_box
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -17,7 +18,7 @@ def practise_and_review(page, live_server, question, text, ticks):
     page.get_by_role("button", name="Practise this question").click()
     expect(page.get_by_text("Question 1 of 1")).to_be_visible()
     page.locator("#interview-panel[data-ready]").wait_for()
-    page.get_by_label("Your answer").fill(text)
+    answer_box(page).fill(text)
     page.get_by_role("button", name="Submit and continue").click()
     expect(page).to_have_url(re.compile(r"/review/$"))
     item = page.locator("#answer-1")
@@ -73,13 +74,13 @@ def test_two_interviews_show_up_in_history_progress_and_csv(
 
     page.goto(live_server.url + "/progress/")
     expect(page.locator("svg.line-chart circle")).to_have_count(2)
-    mastery = page.locator("table.mastery")
-    expect(mastery.get_by_role("row", name=re.compile("Regularization"))).to_contain_text(
-        f"{first_score}%"
-    )
-    expect(mastery.get_by_role("row", name=re.compile("Attention"))).to_contain_text(
-        f"{second_score}%"
-    )
+    # Readiness: each practised topic has one reviewed question, just reviewed.
+    readiness = page.locator("table.readiness")
+    for topic in ("Regularization", "Attention"):
+        row = readiness.get_by_role("row", name=re.compile(topic))
+        expect(row).to_contain_text(re.compile(r"1 of \d+ reviewed"))
+        expect(row.get_by_role("button", name=re.compile(f"Practise {topic}"))).to_be_visible()
+    expect(page.get_by_role("heading", name="Due for repetition")).to_be_visible()
     expect(page.get_by_role("heading", name="Weakest questions")).to_be_visible()
     assert_accessible(page)
     shoot(page, "progress")

@@ -85,9 +85,20 @@ def test_twenty_parallel_submits_of_one_answer_close_it_once(candidate, running)
     answer.refresh_from_db()
     assert answer.outcome == Answer.Outcome.SUBMITTED
     assert answer.text.startswith("t")
-    # Exactly one question moved on: the second is shown, the third is not.
-    assert running.answers.get(position=2).is_current
-    assert running.answers.get(position=3).shown_at is None
+    # Nothing moved on by itself: the second question waits for "Start question 2".
+    assert running.answers.get(position=2).state == Answer.State.PENDING
+    assert running.answers.get(position=3).state == Answer.State.PENDING
+
+
+def test_twenty_parallel_starts_of_the_next_question_show_it_once(candidate, running):
+    first = running.answers.get(position=1)
+    first.submit("done", timezone.now())
+    url = reverse("interviews:start_next", args=[running.pk])
+    results = run_together([lambda: client_for(candidate).post(url) for _ in range(20)])
+    assert all(code < 500 for code in status_codes(results))
+    second = running.answers.get(position=2)
+    assert second.is_current
+    assert running.answers.get(position=3).state == Answer.State.PENDING
 
 
 def test_submit_and_end_at_once_leave_one_finished_interview(candidate, running):
@@ -127,7 +138,7 @@ def test_reload_and_a_late_autosave_at_once(candidate, running):
     answer.refresh_from_db()
     assert answer.outcome == Answer.Outcome.TIMED_OUT
     assert answer.text == "in time"
-    assert running.answers.get(position=2).is_current
+    assert running.answers.get(position=2).state == Answer.State.PENDING
 
 
 def test_two_tabs_autosaving_keep_one_of_their_texts(candidate, running):

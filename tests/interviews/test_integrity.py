@@ -46,7 +46,7 @@ def scene(user, make_question):
         user=user, questions=[x, z], seconds_per_question=60, now=now - timedelta(days=2)
     )
     for _ in range(2):
-        answer = old.advance(now - timedelta(days=2))
+        answer = old.show_next(now - timedelta(days=2))
         answer.submit("my old answer", now - timedelta(days=2))
     old.finish(now - timedelta(days=2))
     old.answers.get(position=2).reveal(3, now - timedelta(days=2))  # the first stays unrevealed
@@ -54,7 +54,7 @@ def scene(user, make_question):
     running = Interview.objects.start(
         user=user, questions=[x, y, *fillers], seconds_per_question=600, now=now
     )
-    running.advance(now)
+    running.show_next(now)
     return {"x": x, "y": y, "z": z, "old": old, "running": running}
 
 
@@ -346,7 +346,7 @@ def test_csv_cells_never_start_a_formula(user, user_client, three_questions):
         user=user, questions=three_questions, seconds_per_question=60, now=timezone.now()
     )
     for text in ['=HYPERLINK("x")', "+1", "@SUM(A1)"]:
-        answer = interview.advance(timezone.now())
+        answer = interview.show_next(timezone.now())
         answer.submit(text, timezone.now())
     response = user_client.get(reverse("progress:export"))
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))

@@ -17,11 +17,11 @@ def test_start_creates_one_open_answer_per_question_and_no_clock(interview):
 
 
 def test_clock_starts_when_first_shown_and_never_restarts(interview):
-    first = interview.advance(at(0))
+    first = interview.show_next(at(0))
     assert first.position == 1
     assert first.shown_at == T0
     assert first.deadline == at(60)
-    again = interview.advance(at(30))  # a reload, or a second tab
+    again = interview.show_next(at(30))  # a reload, or a second tab
     assert again.pk == first.pk
     again.refresh_from_db()
     assert again.shown_at == T0
@@ -33,7 +33,7 @@ def test_clock_starts_when_first_shown_and_never_restarts(interview):
 
 def test_draft_saves_until_deadline_plus_grace(interview, settings):
     settings.INTERVIEW_GRACE_SECONDS = 5
-    answer = interview.advance(at(0))
+    answer = interview.show_next(at(0))
     answer.save_draft("first words", at(10))
     answer.save_draft("first words and more", at(64))  # after the deadline, within grace
     assert answer.text == "first words and more"
@@ -48,7 +48,7 @@ def test_draft_saves_until_deadline_plus_grace(interview, settings):
 
 
 def test_submit_closes_with_the_text_and_time_used(interview):
-    answer = interview.advance(at(0))
+    answer = interview.show_next(at(0))
     answer.submit("my answer", at(42))
     answer.refresh_from_db()
     assert answer.outcome == Answer.Outcome.SUBMITTED
@@ -59,7 +59,7 @@ def test_submit_closes_with_the_text_and_time_used(interview):
 
 
 def test_submit_by_the_page_at_zero_records_a_time_out_with_the_text(interview):
-    answer = interview.advance(at(0))
+    answer = interview.show_next(at(0))
     answer.submit("typed until the end", at(61))
     answer.refresh_from_db()
     assert answer.outcome == Answer.Outcome.TIMED_OUT
@@ -68,7 +68,7 @@ def test_submit_by_the_page_at_zero_records_a_time_out_with_the_text(interview):
 
 
 def test_late_submit_keeps_the_last_text_saved_in_time(interview):
-    answer = interview.advance(at(0))
+    answer = interview.show_next(at(0))
     answer.save_draft("saved in time", at(50))
     with pytest.raises(TooLate):
         answer.submit("arrived late", at(120))
@@ -78,7 +78,7 @@ def test_late_submit_keeps_the_last_text_saved_in_time(interview):
 
 
 def test_double_submit_is_refused_without_changing_anything(interview):
-    answer = interview.advance(at(0))
+    answer = interview.show_next(at(0))
     answer.submit("first", at(10))
     with pytest.raises(AnswerClosed):
         answer.submit("second", at(11))
@@ -88,7 +88,7 @@ def test_double_submit_is_refused_without_changing_anything(interview):
 
 
 def test_skip_keeps_typed_text(interview):
-    answer = interview.advance(at(0))
+    answer = interview.show_next(at(0))
     answer.skip("half a thought", at(5))
     answer.refresh_from_db()
     assert answer.outcome == Answer.Outcome.SKIPPED
@@ -96,7 +96,7 @@ def test_skip_keeps_typed_text(interview):
 
 
 def test_blank_answer_at_timeout_is_recorded_as_blank_with_score_zero(interview):
-    answer = interview.advance(at(0))
+    answer = interview.show_next(at(0))
     interview.catch_up(at(100))
     answer.refresh_from_db()
     assert answer.outcome == Answer.Outcome.TIMED_OUT
@@ -105,9 +105,9 @@ def test_blank_answer_at_timeout_is_recorded_as_blank_with_score_zero(interview)
 
 
 def test_coming_back_after_absence_closes_expired_question_and_shows_the_next(interview):
-    first = interview.advance(at(0))
+    first = interview.show_next(at(0))
     first.save_draft("before I left", at(20))
-    second = interview.advance(at(3600))  # an hour later
+    second = interview.show_next(at(3600))  # an hour later
     first.refresh_from_db()
     assert first.outcome == Answer.Outcome.TIMED_OUT
     assert first.text == "before I left"
@@ -118,15 +118,15 @@ def test_coming_back_after_absence_closes_expired_question_and_shows_the_next(in
 
 def test_finishes_itself_after_the_last_answer(interview):
     for seconds in (0, 10, 20):
-        interview.advance(at(seconds)).submit("x", at(seconds + 5))
-    assert interview.advance(at(30)) is None
+        interview.show_next(at(seconds)).submit("x", at(seconds + 5))
+    assert interview.show_next(at(30)) is None
     interview.refresh_from_db()
     assert interview.status == Interview.Status.FINISHED
     assert interview.finished_at == at(30)
 
 
 def test_finish_early_skips_the_rest_and_keeps_saved_text(interview):
-    current = interview.advance(at(0))
+    current = interview.show_next(at(0))
     current.save_draft("draft", at(5))
     interview.finish(at(10))
     answers = {a.position: a for a in interview.answers.all()}
@@ -143,7 +143,7 @@ def test_untimed_interview_has_no_deadline(user, three_questions):
     interview = Interview.objects.start(
         user=user, questions=three_questions, seconds_per_question=0, now=T0
     )
-    answer = interview.advance(at(0))
+    answer = interview.show_next(at(0))
     assert answer.deadline is None
     assert answer.seconds_left(at(99999)) is None
     answer.save_draft("days later", at(99999))
@@ -151,7 +151,7 @@ def test_untimed_interview_has_no_deadline(user, three_questions):
 
 
 def test_review_needs_closed_answer_then_confidence_then_scores(interview):
-    answer = interview.advance(at(0))
+    answer = interview.show_next(at(0))
     with pytest.raises(InterviewError):
         answer.reveal(3, at(1))
     answer.submit("answer", at(10))
@@ -171,7 +171,7 @@ def test_review_needs_closed_answer_then_confidence_then_scores(interview):
 
 
 def test_review_ignores_positions_outside_the_revealed_key_points(interview):
-    answer = interview.advance(at(0))
+    answer = interview.show_next(at(0))
     answer.submit("answer", at(10))
     answer.reveal(2, at(11))
     answer.record_review([0, 5, 99, -1], None, "", at(12))
@@ -180,9 +180,9 @@ def test_review_ignores_positions_outside_the_revealed_key_points(interview):
 
 
 def test_summary_counts_outcomes_score_and_time(interview):
-    a1 = interview.advance(at(0))
+    a1 = interview.show_next(at(0))
     a1.submit("one", at(30))
-    interview.advance(at(30)).skip("", at(40))
+    interview.show_next(at(30)).skip("", at(40))
     interview.finish(at(200))
     a1.reveal(3, at(201))
     a1.record_review([1, 2], None, "", at(202))
@@ -231,7 +231,7 @@ def test_finish_if_done_only_finishes_when_nothing_is_open(interview):
     assert not interview.is_finished
     assert not interview.answers.filter(shown_at__isnull=False).exists()
     for seconds in (0, 10, 20):
-        interview.advance(at(seconds)).submit("x", at(seconds + 5))
+        interview.show_next(at(seconds)).submit("x", at(seconds + 5))
     interview.finish_if_done(at(30))
     assert interview.is_finished
 
@@ -255,7 +255,7 @@ def test_the_database_refuses_an_answer_whose_fields_contradict_its_state(interv
 def test_an_answer_walks_its_states_in_order(interview):
     answer = interview.answers.get(position=1)
     assert answer.state == Answer.State.PENDING
-    answer = interview.advance(at(0))
+    answer = interview.show_next(at(0))
     assert answer.state == Answer.State.OPEN
     answer.submit("text", at(5))
     assert answer.state == Answer.State.CLOSED

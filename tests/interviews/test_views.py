@@ -32,6 +32,7 @@ def urls(interview, answer=None):
         "submit": reverse("interviews:submit", args=both),
         "skip": reverse("interviews:skip", args=both),
         "end": reverse("interviews:end", args=[interview.pk]),
+        "next": reverse("interviews:start_next", args=[interview.pk]),
         "review": reverse("interviews:review", args=[interview.pk]),
         "reveal": reverse("interviews:reveal", args=both),
         "record": reverse("interviews:record_review", args=both),
@@ -249,7 +250,7 @@ def test_save_after_the_deadline_is_refused_and_the_page_refreshes(user_client, 
     assert answer.outcome == Answer.Outcome.TIMED_OUT
     body = user_client.get(urls(live_interview)["take"]).content.decode()
     assert "Time ran out" in body
-    assert "Question 2 of 3" in body
+    assert "Question 2 is next" in body
 
 
 def test_save_to_a_closed_answer_is_409(user_client, live_interview):
@@ -261,13 +262,33 @@ def test_save_to_a_closed_answer_is_409(user_client, live_interview):
     assert live_interview.answers.get(position=1).text == "done"
 
 
-def test_submit_swaps_in_the_next_question(user_client, live_interview):
+def test_submit_swaps_in_the_between_screen_then_start_shows_the_next(user_client, live_interview):
     user_client.get(urls(live_interview)["take"])
     response = user_client.post(urls(live_interview)["submit"], {"text": "answer one"}, **HTMX)
     body = response.content.decode()
+    second = live_interview.answers.get(position=2)
     assert body.strip().startswith('<section id="interview-panel"')
-    assert "Question 2 of 3" in body
     assert "<html" not in body
+    assert "Question 1:</strong>\n      submitted at" in body
+    assert "2 questions left" in body
+    assert "Start question 2" in body
+    assert second.question.prompt not in body  # its clock has not started: no prompt
+    assert second.shown_at is None
+    # Leaving and coming back lands on the same screen; it starts no clock either.
+    assert "Start question 2" in user_client.get(urls(live_interview)["take"]).content.decode()
+    second.refresh_from_db()
+    assert second.shown_at is None
+    response = user_client.post(urls(live_interview)["next"], **HTMX)
+    body = response.content.decode()
+    assert "Question 2 of 3" in body
+    assert second.question.prompt in body
+    second.refresh_from_db()
+    assert second.is_current
+    # A second press (double click, another tab) keeps the same clock.
+    shown_at = second.shown_at
+    user_client.post(urls(live_interview)["next"], **HTMX)
+    second.refresh_from_db()
+    assert second.shown_at == shown_at
 
 
 def test_double_submit_and_second_tab_leave_one_answer(user_client, live_interview):
@@ -286,14 +307,17 @@ def test_without_javascript_plain_posts_work(user_client, live_interview):
     assert response.status_code == 302
     assert response.url == urls(live_interview)["take"]
     second = live_interview.answers.get(position=2)
-    user_client.get(response.url)
+    assert "Start question 2" in user_client.get(response.url).content.decode()
+    response = user_client.post(urls(live_interview)["next"])
+    assert response.status_code == 302
+    assert response.url == urls(live_interview)["take"]
     response = user_client.post(urls(live_interview, second)["skip"], {"text": ""})
     assert response.status_code == 302
 
 
 def test_last_submit_goes_to_the_review(user_client, live_interview):
     for position in (1, 2, 3):
-        user_client.get(urls(live_interview)["take"])
+        user_client.post(urls(live_interview)["next"])
         answer = live_interview.answers.get(position=position)
         response = user_client.post(urls(live_interview, answer)["submit"], {"text": "a"}, **HTMX)
     assert response["HX-Redirect"] == urls(live_interview)["review"]
@@ -414,7 +438,7 @@ def test_autosave_query_count(user_client, live_interview, django_assert_max_num
 
 def finish_with_answers(client, interview):
     for position in (1, 2, 3):
-        client.get(urls(interview)["take"])
+        client.post(urls(interview)["next"])
         answer = interview.answers.get(position=position)
         client.post(urls(interview, answer)["submit"], {"text": f"answer {position}"}, **HTMX)
 
@@ -544,3 +568,41 @@ def test_a_404_for_htmx_is_a_notice_at_the_top_of_the_page_not_a_page_in_a_fragm
     page = other_client.get(urls(live_interview)["take"])
     assert page.status_code == 404
     assert "Page not found" in page.content.decode()
+
+
+def test_the_take_page_reads_once_when_nothing_needs_writing(user_client, live_interview):
+    """Reloading a question within its time (or the screen before the next) is one read, no
+    lock and no transaction; a question whose time ran out still takes the locked path."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    take = urls(live_interview)["take"]
+
+    def app_queries():
+        with CaptureQueriesContext(connection) as queries:
+            assert user_client.get(take).status_code == 200
+        return [
+            q["sql"]
+            for q in queries.captured_queries
+            if "django_session" not in q["sql"] and "accounts_user" not in q["sql"]
+        ]
+
+    user_client.get(urls(live_interview)["take"])  # shows question 1: a write
+    # The first visit after a change finds the open answer (one join) and its draft; later
+    # ones keep the answer and read only its draft, by primary key.
+    first, reload = app_queries(), app_queries()
+    assert len(first) == 2
+    assert len(reload) == 1
+    assert "JOIN" not in reload[0]
+    for sql in first + reload:
+        assert "FOR UPDATE" not in sql
+        assert "SAVEPOINT" not in sql
+    user_client.post(urls(live_interview)["submit"], {"text": "done"})
+    app_queries()
+    assert len(app_queries()) == 2  # the screen before question 2 also says what closed
+    user_client.post(urls(live_interview)["next"])
+    second = live_interview.answers.get(position=2)
+    with time_machine.travel(second.deadline + timedelta(minutes=5), tick=False):
+        assert any("SAVEPOINT" in sql or "FOR UPDATE" in sql for sql in app_queries())
+    second.refresh_from_db()
+    assert second.outcome == Answer.Outcome.TIMED_OUT

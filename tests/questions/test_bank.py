@@ -323,7 +323,7 @@ def _answer_and_review(user, question, now):
     interview = Interview.objects.start(
         user=user, questions=[question], seconds_per_question=None, now=now
     )
-    answer = interview.advance(now)
+    answer = interview.show_next(now)
     answer.submit("my answer", now)
     interview.finish(now)
     answer.reveal(4, now)
@@ -388,3 +388,20 @@ def test_a_question_that_is_not_a_table_is_reported_not_a_crash(tmp_path):
     with pytest.raises(BankError) as error:
         load_bank(tmp_path)
     assert "basics.toml: question #1: must be a [[questions]] table" in str(error.value)
+
+
+def test_code_blocks_can_take_focus_so_their_sideways_scroll_is_reachable():
+    from questions.rendering import render_markdown
+
+    html = render_markdown("```python\nx = 1\n```\n\n    indented = 2\n\n$$\nx^2\n$$\n")
+    assert html.count('<pre tabindex="0">') == 2
+    assert "<pre>" not in html
+    assert '<div class="math block" tabindex="0">' in html
+    # A long inline formula scrolls by itself, and can take focus; a short one is plain.
+    long_formula = "$e^{z_i - m} / \\sum_k e^{z_k - m} = e^{-m} e^{z_i}$"
+    html = render_markdown(f"Short $x^2$, long {long_formula}.")
+    assert html.count('<span class="math inline">') == 1
+    assert html.count('<span class="math inline long" tabindex="0">') == 1
+    from questions.rendering import render_inline
+
+    assert "tabindex" not in render_inline("long $e^{z_i - m} / \\sum_k e^{z_k - m} = e^{-m}$")
