@@ -8,7 +8,8 @@ the user on every request), so a page is made again after anything it shows has 
 import functools
 import hashlib
 import logging
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -63,6 +64,8 @@ def kept_page(
     key: tuple[Any, ...],
     render: Callable[[dict[str, Any]], HttpResponse],
     seconds: int = USER_PAGE_SECONDS,
+    *,
+    fresh: Mapping[str, str] | None = None,
 ) -> HttpResponse:
     """The page `render(extra_context)` makes, kept in the cache for this visitor.
 
@@ -70,7 +73,8 @@ def kept_page(
     the page and its query, the bank's version, a time bucket for a page that changes with the
     clock. Only a 200 is kept. A page showing a message is made fresh and never kept, so the
     message shows once. The page is made with a stand-in CSRF token that each response replaces
-    with the visitor's own."""
+    with the visitor's own; `fresh` maps the page's other stand-ins (strings `render` wrote in
+    place of what changes between two responses) to this response's HTML for them."""
     if get_messages(request):
         return render({})
     user = request.user
@@ -78,15 +82,26 @@ def kept_page(
     static = getattr(staticfiles_storage, "manifest_hash", "")
     digest = hashlib.blake2b(repr((code_version(), static, viewer, key)).encode(), digest_size=16)
     cache_key = "page:" + digest.hexdigest()
+    values = {CSRF_STAND_IN: get_token(request), **(fresh or {})}
     html = quietly(cache.get, cache_key)
     if html is None:
         response = render({"csrf_token": CSRF_STAND_IN})
         html = response.content.decode()
         if response.status_code != 200:
-            response.content = html.replace(CSRF_STAND_IN, get_token(request))
+            response.content = fill(html, values)
             return response
         quietly(cache.set, cache_key, html, seconds)
-    return HttpResponse(html.replace(CSRF_STAND_IN, get_token(request)))
+    return HttpResponse(fill(html, values))
+
+
+def fill(html: str, values: Mapping[str, str]) -> str:
+    """`html` with each stand-in (a key of `values`) replaced by its value, in one pass, so a
+    value (a candidate's draft, say) is never searched for stand-ins itself."""
+    if len(values) == 1:
+        [(stand_in, value)] = values.items()
+        return html.replace(stand_in, value)
+    pattern = re.compile("|".join(map(re.escape, values)))
+    return pattern.sub(lambda found: values[found.group()], html)
 
 
 @functools.cache

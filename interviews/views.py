@@ -10,12 +10,15 @@ from django.forms import CharField
 from django.http import Http404, HttpResponse, HttpResponseBase
 from django.http.response import HttpResponseRedirectBase
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.html import escape
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect, HttpResponseClientRefresh
 
-from core.caching import cached, practice_key
+from core.caching import cached, kept_page, practice_key
+from core.templatetags.formatting import clock
 from questions.models import Question, Topic
 
 from .drawing import (
@@ -377,8 +380,8 @@ def _open_answer(request: MemberRequest, pk: int) -> Answer | None:
 
     key = "open-answer:" + ":".join(map(str, (*practice_key(user), pk)))
     answer = cached(key, find, 60 * 60)
-    if answer is None:
-        return None
+    if answer is None or answer.shown_at is None:  # not shown: nothing can have written a draft
+        return answer
     draft = Answer.objects.filter(pk=answer.pk).values_list("text", "saved_at").first()
     if draft is None:  # deleted meanwhile
         return None
@@ -396,7 +399,44 @@ def _take_at_once(request: MemberRequest, pk: int, now: datetime) -> HttpRespons
         return None
     if answer.shown_at is None and answer.position == 1:
         return None
-    return _take_response(request, answer.interview, answer, now)
+    return _kept_take_page(request, answer, now)
+
+
+# Stand-ins in a kept take page for what changes while its question is on screen: the seconds
+# left (no clock runs this long), the draft and its "Saved at" line, which autosave writes
+# without counting a practice change.
+SECONDS_STAND_IN = 987_654_321
+DRAFT_STAND_IN = "draft-of-this-answer-5e0c91"
+SAVE_STATUS_STAND_IN = "save-status-of-this-answer-5e0c91"
+
+
+def _kept_take_page(request: MemberRequest, answer: Answer, now: datetime) -> HttpResponse:
+    """The take page as `_take_response` makes it, kept (`core.caching.kept_page`) under the
+    user's practice count, which every move of the interview changes. Each response puts in
+    this moment's seconds left and the draft as last saved."""
+    interview, draft, seconds = answer.interview, answer.text, answer.seconds_left(now)
+    fresh: dict[str, str] = {}
+    if answer.shown_at is not None:
+        fresh[DRAFT_STAND_IN] = escape(draft)
+        fresh[SAVE_STATUS_STAND_IN] = render_to_string(
+            "interviews/take.html#save-status", {"answer": answer}
+        )
+        if seconds is not None:
+            fresh[f'data-seconds-left="{SECONDS_STAND_IN}"'] = f'data-seconds-left="{seconds}"'
+            fresh[clock(SECONDS_STAND_IN)] = clock(seconds)
+
+    def render_page(extra: dict[str, Any]) -> HttpResponse:
+        if answer.shown_at is None:
+            context = _between_context(interview, answer)
+        else:
+            answer.text = DRAFT_STAND_IN
+            context = _panel_context(interview, answer, now) | {"save_status": SAVE_STATUS_STAND_IN}
+            if seconds is not None:
+                context["seconds_left"] = SECONDS_STAND_IN
+        return render(request, "interviews/take.html", context | extra)
+
+    key = ("take", interview.pk, answer.pk, bool(request.htmx))
+    return kept_page(request, key, render_page, fresh=fresh)
 
 
 @never_cache

@@ -1,6 +1,7 @@
 """Autosave's fast path: one UPDATE that checks every rule as it writes, and, when it writes
 nothing, the same refusals as before, found out afterwards under the interview's lock."""
 
+import re
 import threading
 from datetime import timedelta
 
@@ -11,8 +12,11 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
+from core.caching import CSRF_STAND_IN
 from interviews.models import Answer, Interview, InterviewError, grace
+from interviews.views import DRAFT_STAND_IN, SAVE_STATUS_STAND_IN, SECONDS_STAND_IN
 
 from .conftest import T0, at
 
@@ -78,6 +82,75 @@ def test_a_reload_shows_each_draft_though_the_open_answer_is_kept(user_client, r
         user_client.post(save_url(answer), {"text": text}, **HTMX)
         body = user_client.get(running.get_absolute_url()).content.decode()
         assert f">{text}</textarea>" in body
+
+
+@pytest.mark.django_db
+def test_a_kept_take_page_shows_this_moment_and_this_draft(user_client, running):
+    # The take page is kept whole under the user's practice count; each response puts in the
+    # seconds left, the draft and its "Saved" line. Seen here on one kept page, three times.
+    answer = first(running)
+    take = running.get_absolute_url()
+
+    def visit(seconds_in):
+        with time_machine.travel(answer.shown_at + timedelta(seconds=seconds_in), tick=False):
+            return user_client.get(take).content.decode()
+
+    body = visit(10)
+    assert 'data-seconds-left="50"' in body
+    assert '<span class="countdown-value">0:50</span>' in body
+    assert "Drafts save automatically as you type." in body
+    assert "></textarea>" in body
+
+    # A draft that looks like markup, and like the page's own stand-ins, comes back as typed.
+    draft = f"<b>x</b> & {CSRF_STAND_IN} {DRAFT_STAND_IN} {SAVE_STATUS_STAND_IN} 16460905:21"
+    with time_machine.travel(answer.shown_at + timedelta(seconds=20), tick=False):
+        user_client.post(save_url(answer), {"text": draft}, **HTMX)
+    body = visit(41)
+    assert 'data-seconds-left="19"' in body
+    assert '<span class="countdown-value">0:19</span>' in body
+    assert f">{escape(draft)}</textarea>" in body
+    saved = timezone.localtime(Answer.objects.get(pk=answer.pk).saved_at)
+    assert f">{saved:%H:%M:%S}</time>" in body
+    assert "Drafts save automatically" not in body
+    # The forms' token is this visitor's; only the draft still says the stand-in.
+    assert body.count(CSRF_STAND_IN) == 1
+    assert 'name="csrfmiddlewaretoken" value="' in body
+    assert f'value="{CSRF_STAND_IN}"' not in body
+
+
+@pytest.mark.django_db
+def test_the_kept_take_page_is_the_page_made_fresh(user, three_questions, user_client):
+    # The first visit shows question 1 under the lock and renders the page directly; the next,
+    # at the same moment, comes from the kept page. Apart from each response's token, the same.
+    interview = Interview.objects.start(
+        user=user, questions=three_questions, seconds_per_question=90, now=timezone.now()
+    )
+    token = re.compile(r"\b[A-Za-z0-9]{64}\b")  # a masked CSRF token, in forms and hx-headers
+    with time_machine.travel(timezone.now() + timedelta(seconds=1), tick=False):
+        made = user_client.get(interview.get_absolute_url()).content.decode()
+        kept = user_client.get(interview.get_absolute_url()).content.decode()
+    assert "Question 1 of 3" in made
+    assert token.sub("", kept) == token.sub("", made)
+    # The screen before question 2, after question 1 timed out: made under the lock, then kept.
+    deadline = interview.answers.get(position=1).deadline
+    with time_machine.travel(deadline + grace() + timedelta(seconds=1), tick=False):
+        made = user_client.get(interview.get_absolute_url()).content.decode()
+        kept = user_client.get(interview.get_absolute_url()).content.decode()
+    assert "Question 2 is next" in made
+    assert token.sub("", kept) == token.sub("", made)
+
+
+@pytest.mark.django_db
+def test_an_untimed_question_kept_page_has_no_clock(user, three_questions, user_client):
+    interview = Interview.objects.start(
+        user=user, questions=three_questions, seconds_per_question=None, now=timezone.now()
+    )
+    user_client.get(interview.get_absolute_url())
+    for _ in range(2):  # made, then kept
+        body = user_client.get(interview.get_absolute_url()).content.decode()
+        assert "Untimed" in body
+        assert str(SECONDS_STAND_IN) not in body
+        assert 'data-seconds-left=""' in body
 
 
 @pytest.mark.django_db
