@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods
 
 from interviews.middleware import MemberRequest
 
+from . import backends
 from .forms import DeleteAccountForm, SignUpForm
 from .throttle import throttle_posts
 
@@ -26,7 +27,7 @@ def signup(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if form.is_valid():
             user = form.save()
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            login(request, user, backend=backends.PATH)
             messages.success(
                 request,
                 f"Welcome, {user.username}! Your account is ready. A quick round is a good "

@@ -173,7 +173,8 @@ AUTH_USER_MODEL = "accounts.User"
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend, reading the signed-in user with one prepared statement.
+    "accounts.backends.UserBackend",
 ]
 
 AUTH_PASSWORD_VALIDATORS = [

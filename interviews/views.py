@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import HttpResponseClientRedirect, HttpResponseClientRefresh
 
 from core.caching import cached, kept_page, practice_key
+from core.rows import RowByKey
 from core.templatetags.formatting import clock
 from questions.models import Question, Topic
 
@@ -355,6 +356,9 @@ def _next_step(
     return _take_response(request, interview, answer, now, notice=notice, fragment=True)
 
 
+_draft_row = RowByKey(Answer, ["text", "saved_at"])
+
+
 def _open_answer(request: MemberRequest, pk: int) -> Answer | None:
     """The interview's first answer not yet closed, with its interview, question and topic, if
     the interview is this user's and in progress.
@@ -382,7 +386,7 @@ def _open_answer(request: MemberRequest, pk: int) -> Answer | None:
     answer = cached(key, find, 60 * 60)
     if answer is None or answer.shown_at is None:  # not shown: nothing can have written a draft
         return answer
-    draft = Answer.objects.filter(pk=answer.pk).values_list("text", "saved_at").first()
+    draft = _draft_row.values(answer.pk)
     if draft is None:  # deleted meanwhile
         return None
     answer.text, answer.saved_at = draft
