@@ -62,9 +62,16 @@
     var backupKey = "answer-draft-" + panel.dataset.answerId;
     panel.dataset.ready = "true";
 
-    // Show the saved time in the candidate's own time zone.
+    // Show the saved time and the deadline in the candidate's own time zone, as the clock
+    // beside them counts; the server's zone name, there for pages without JavaScript, goes.
     var saved = document.querySelector("#save-status time");
     if (saved) saved.textContent = localTime(saved.getAttribute("datetime"));
+    var deadline = panel.querySelector(".deadline time");
+    if (deadline) {
+      deadline.textContent = localTime(deadline.getAttribute("datetime"));
+      var zone = panel.querySelector(".deadline-zone");
+      if (zone) zone.remove();
+    }
 
     // No keyboard shortcut to describe on a touch screen (the hint is hidden there too).
     if (textarea && window.matchMedia("(hover: none) and (pointer: coarse)").matches) {

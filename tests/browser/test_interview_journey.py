@@ -59,6 +59,12 @@ def test_a_whole_timed_interview_then_the_review(
         expect(page.locator("#answer-help")).to_be_hidden()
     else:
         expect(page.locator("#answer-help")).to_be_visible()
+    # The deadline is in the browser's time zone, like the "Saved" time; no server zone name.
+    page.locator("#interview-panel[data-ready]").wait_for()
+    deadline = page.locator(".deadline time")
+    local = deadline.evaluate("t => new Date(t.getAttribute('datetime')).toLocaleTimeString()")
+    expect(deadline).to_have_text(local)
+    expect(page.locator(".deadline-zone")).to_have_count(0)
     # "End interview": a confirmation with a Cancel, and the buttons beside it do not move.
     submit_box = page.get_by_role("button", name="Submit and continue").bounding_box()
     page.get_by_text("End interview…").click()
@@ -81,6 +87,7 @@ def test_a_whole_timed_interview_then_the_review(
         "Overfitting: low training error, high validation error."
     )
     assert countdown_seconds(page) <= before
+    shoot(page, "interview-take-reloaded")  # the kept page, with this draft and clock
     answer_box(page).press("Control+Enter")
 
     # Between questions: what happened, what is left; the next clock waits for the button.

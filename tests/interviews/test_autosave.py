@@ -141,6 +141,17 @@ def test_the_kept_take_page_is_the_page_made_fresh(user, three_questions, user_c
 
 
 @pytest.mark.django_db
+def test_the_deadline_names_the_server_zone_for_pages_without_javascript(user_client, running):
+    # interview.js shows the deadline in the browser's zone and drops this; without it, the
+    # time is the server's, so it says which zone that is.
+    answer = first(running)
+    body = user_client.get(running.get_absolute_url()).content.decode()
+    deadline = timezone.localtime(answer.deadline)
+    assert f">{deadline:%H:%M:%S}</time>" in body
+    assert '<span class="deadline-zone"> (UTC)</span>' in body
+
+
+@pytest.mark.django_db
 def test_an_untimed_question_kept_page_has_no_clock(user, three_questions, user_client):
     interview = Interview.objects.start(
         user=user, questions=three_questions, seconds_per_question=None, now=timezone.now()
