@@ -127,7 +127,8 @@ def _validated(
     """The page with its ETag (and Last-Modified when signed out), or a 304."""
     user = request.user
     signed_in = user.is_authenticated
-    get_token(request)  # sets the secret below, which the page's tokens are made from
+    if "CSRF_COOKIE" not in request.META:  # no secret yet: make the one the page's tokens use
+        get_token(request)
     etag = quote_etag(
         _digest(
             (
