@@ -160,8 +160,10 @@ else:
         "default": {
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
             "KEY_PREFIX": CACHE_KEY_PREFIX,
-            # The bank's pages keep up to three entries a question (open, paused, anonymous).
-            "OPTIONS": {"MAX_ENTRIES": 5000},
+            # The bank's pages keep up to three entries a question (open, paused, anonymous),
+            # and each user's kept pages one each (7-53 KB, 14 KB typical): 2,000 entries hold
+            # the bank and a few dozen active users in about 30 MB a process, 100 MB at most.
+            "OPTIONS": {"MAX_ENTRIES": 2000},
         }
     }
     # Local memory is per process: with cached_db, a session ended (logged out) in one gunicorn
